@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+// t2r-mt: machine translation with Transformer encoders and T2R (recurrent) decoders on CPU.
+// Module layout and the one-way dependency rule: ../shared/design/ARCHITECTURE.md and README.md.
+import PackageDescription
+
+let package = Package(
+    name: "t2r-mt",
+    products: [
+        .library(name: "MTTensor", targets: ["MTTensor"]),
+        .library(name: "MTEval", targets: ["MTEval"]),
+        .library(name: "MTText", targets: ["MTText"]),
+        .executable(name: "mt-bleu", targets: ["mt-bleu"]),
+        .executable(name: "mt-bpe", targets: ["mt-bpe"]),
+        .executable(name: "mt-bench", targets: ["mt-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries.
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // ICU through a small C shim with a stdint-only public header (PLATFORM.md: Foundation
+        // carries its own ICU; Swift must never see system ICU headers).
+        .target(
+            name: "CICU", path: "Sources/CICU",
+            linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]),
+
+        // Libraries.
+        .target(name: "MTTensor", dependencies: ["COpenBLAS"]),
+        .target(name: "MTEval"),
+        .target(name: "MTText", dependencies: ["CICU"]),
+
+        // Executables.
+        .executableTarget(name: "mt-bleu", dependencies: [
+            "MTEval", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "mt-bpe", dependencies: [
+            "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "mt-bench", dependencies: [
+            "MTTensor", "COpenBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests.
+        .testTarget(name: "MTTensorTests", dependencies: ["MTTensor"]),
+        .testTarget(name: "MTEvalTests", dependencies: ["MTEval"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MTTextTests", dependencies: ["MTText"], resources: [.copy("Fixtures")]),
+    ]
+)

@@ -1,0 +1,137 @@
+import COpenBLAS
+
+/// The one wrapper over `cblas_sgemm`. Every matrix product in the toolkit goes through here.
+///
+/// C[M,N] = alpha · op(A) · op(B) + beta · C, row-major, where op(A) is [M,K] and op(B) is [K,N].
+/// `lda`, `ldb`, `ldc` are the row strides of the matrices *as stored*
+/// (A stored [M,K] when `.none`, [K,M] when `.transposed`).
+///
+/// Thread policy: OpenBLAS splits even tiny products over all threads, and on this machine kind
+/// a one-step decoding product (4,512,512) is slower on 2 threads than on 1 (PLATFORM.md).
+/// Products whose work M·N·K is below `GEMM.singleThreadBelow`, or whose M is at most
+/// `GEMM.singleThreadMaxM`, run on one thread; the rest use `GEMM.maxThreads`.
+public enum GEMM {
+    public enum Transpose: Sendable { case none, transposed }
+
+    /// Upper bound on OpenBLAS threads (set from `--threads`).
+    nonisolated(unsafe) public static var maxThreads: Int = defaultThreads()
+    /// Products with M·N·K below this run on one thread.
+    nonisolated(unsafe) public static var singleThreadBelow: Int = 2_000_000
+    /// Products with M at most this run on one thread (one decoding step, beam rows).
+    nonisolated(unsafe) public static var singleThreadMaxM: Int = 16
+    nonisolated(unsafe) private static var currentThreads: Int = -1
+
+    static func defaultThreads() -> Int {
+        if let s = getenvString("MT_THREADS"), let n = Int(s), n > 0 { return n }
+        return Int(openblas_get_num_threads())
+    }
+
+    /// Sets the thread cap for all later products (OpenBLAS threads and `Parallel`).
+    public static func setThreads(_ n: Int) {
+        precondition(n >= 1, "GEMM.setThreads: \(n) threads")
+        maxThreads = n
+        currentThreads = -1  // re-apply on the next product (someone may have called OpenBLAS directly)
+    }
+
+    /// Threads the policy picks for a product of this shape.
+    @inlinable public static func threads(m: Int, n: Int, k: Int) -> Int {
+        if m <= singleThreadMaxM || m &* n &* k < singleThreadBelow { return 1 }
+        return maxThreads
+    }
+
+    @inline(__always) static func useThreads(_ t: Int) {
+        if t != currentThreads {
+            openblas_set_num_threads(Int32(t))
+            currentThreads = t
+        }
+    }
+
+    /// C = alpha · op(A) · op(B) + beta · C.
+    public static func sgemm(
+        _ transA: Transpose, _ transB: Transpose,
+        m: Int, n: Int, k: Int,
+        alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {  // BLAS leaves C alone when K = 0 only if beta = 1; define it as beta · C.
+            for i in 0..<m {
+                let row = c + i * ldc
+                if beta == 0 { row.update(repeating: 0, count: n) } else if beta != 1 {
+                    for j in 0..<n { row[j] *= beta }
+                }
+            }
+            return
+        }
+        useThreads(threads(m: m, n: n, k: k))
+        cblas_sgemm(CblasRowMajor,
+                    transA == .none ? CblasNoTrans : CblasTrans,
+                    transB == .none ? CblasNoTrans : CblasTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Strided batch: for i in 0..<batch, C_i = alpha · op(A_i) · op(B_i) + beta · C_i with
+    /// A_i = a + i·strideA etc. Used for attention over heads. Small members run on one thread each.
+    public static func sgemmBatched(
+        _ transA: Transpose, _ transB: Transpose,
+        m: Int, n: Int, k: Int, batch: Int,
+        alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, strideA: Int,
+        b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+        beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int
+    ) {
+        for i in 0..<batch {
+            sgemm(transA, transB, m: m, n: n, k: k, alpha: alpha,
+                  a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb,
+                  beta: beta, c: c + i * strideC, ldc: ldc)
+        }
+    }
+
+    /// Tensor form: C = alpha · op(A) · op(B) + beta · C for rank-2 views (leading dims folded).
+    public static func matmul(_ a: Tensor, _ transA: Transpose = .none,
+                              _ b: Tensor, _ transB: Transpose = .none,
+                              into c: Tensor, alpha: Float = 1, beta: Float = 0) {
+        let (ar, ac) = a.matrixDims
+        let (br, bc) = b.matrixDims
+        let (m, k) = transA == .none ? (ar, ac) : (ac, ar)
+        let (kb, n) = transB == .none ? (br, bc) : (bc, br)
+        let (cr, cc) = c.matrixDims
+        precondition(k == kb && cr == m && cc == n,
+                     "matmul: op(A) [\(m), \(k)] · op(B) [\(kb), \(n)] into C \(c.shape)")
+        sgemm(transA, transB, m: m, n: n, k: k, alpha: alpha,
+              a: a.pointer, lda: ac, b: b.pointer, ldb: bc, beta: beta, c: c.pointer, ldc: cc)
+    }
+
+    /// Reference triple loop (tests only): the same contract as `sgemm`, accumulated in Double.
+    public static func reference(
+        _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = 0.0
+                for p in 0..<k {
+                    let av = transA == .none ? a[i * lda + p] : a[p * lda + i]
+                    let bv = transB == .none ? b[p * ldb + j] : b[j * ldb + p]
+                    s += Double(av) * Double(bv)
+                }
+                let prior = beta == 0 ? 0 : Double(beta) * Double(c[i * ldc + j])
+                c[i * ldc + j] = Float(Double(alpha) * s + prior)
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// (rows, columns) with all leading dimensions folded into rows.
+    public var matrixDims: (Int, Int) {
+        guard let last = shape.last else { return (1, 1) }
+        return (last == 0 ? 0 : count / last, last)
+    }
+}

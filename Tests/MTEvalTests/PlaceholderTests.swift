@@ -1,0 +1,3 @@
+import XCTest
+@testable import MTEval
+final class MTEvalPlaceholderTests: XCTestCase { func testNothingYet() {} }

@@ -1,0 +1,83 @@
+import XCTest
+@testable import MTTensor
+
+final class GEMMTests: XCTestCase {
+    /// Every transpose combination, alpha/beta, odd and zero sizes, padded leading dimensions,
+    /// against the Double triple loop: relative error < 1e-5.
+    func testAllTransposesAgainstTripleLoop() {
+        var rng = RNG(seed: 7)
+        let shapes = [(1, 1, 1), (3, 5, 7), (17, 1, 33), (64, 48, 80), (0, 4, 5), (4, 0, 5), (4, 5, 0), (129, 65, 31)]
+        for (m, n, k) in shapes {
+            for ta in [GEMM.Transpose.none, .transposed] {
+                for tb in [GEMM.Transpose.none, .transposed] {
+                    for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1), (-2, 0.25)] {
+                        let pad = 3
+                        let (ar, ac) = ta == .none ? (m, k) : (k, m)
+                        let (br, bc) = tb == .none ? (k, n) : (n, k)
+                        let lda = ac + pad, ldb = bc + pad, ldc = n + pad
+                        let a = Tensor(zeros: [max(ar, 1) * lda]), b = Tensor(zeros: [max(br, 1) * ldb])
+                        let c = Tensor(zeros: [max(m, 1) * ldc])
+                        rng.fillUniform(a, -1, 1); rng.fillUniform(b, -1, 1); rng.fillUniform(c, -1, 1)
+                        let expected = c.copy()
+                        GEMM.reference(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda,
+                                       b: b.pointer, ldb: ldb, beta: beta, c: expected.pointer, ldc: ldc)
+                        GEMM.sgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda,
+                                   b: b.pointer, ldb: ldb, beta: beta, c: c.pointer, ldc: ldc)
+                        let err = maxRelativeError(c.array, expected.array, floor: 1)
+                        XCTAssertLessThan(err, 1e-5, "m \(m) n \(n) k \(k) \(ta) \(tb) alpha \(alpha) beta \(beta)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Strided batches (heads) equal one product per member.
+    func testBatchedEqualsLoopOfProducts() {
+        var rng = RNG(seed: 3)
+        let (batch, m, n, k) = (5, 7, 6, 9)
+        let a = Tensor(zeros: [batch, m, k]), b = Tensor(zeros: [batch, n, k]), c = Tensor(zeros: [batch, m, n])
+        rng.fillUniform(a, -1, 1); rng.fillUniform(b, -1, 1)
+        GEMM.sgemmBatched(.none, .transposed, m: m, n: n, k: k, batch: batch,
+                          a: a.pointer, lda: k, strideA: m * k, b: b.pointer, ldb: k, strideB: n * k,
+                          c: c.pointer, ldc: n, strideC: m * n)
+        for i in 0..<batch {
+            let e = Tensor(zeros: [m, n])
+            GEMM.reference(.none, .transposed, m: m, n: n, k: k, a: a.row(i).pointer, lda: k,
+                           b: b.row(i).pointer, ldb: k, c: e.pointer, ldc: n)
+            XCTAssertLessThan(maxRelativeError(c.row(i).array, e.array, floor: 1), 1e-5, "batch member \(i)")
+        }
+    }
+
+    /// The tensor form infers M, N, K from shapes and checks them.
+    func testMatmulTensorForm() {
+        var rng = RNG(seed: 5)
+        let a = Tensor(zeros: [2, 3, 4]), w = Tensor(zeros: [5, 4]), y = Tensor(zeros: [2, 3, 5])
+        rng.fillUniform(a, -1, 1); rng.fillUniform(w, -1, 1)
+        GEMM.matmul(a, .none, w, .transposed, into: y)
+        let e = Tensor(zeros: [6, 5])
+        GEMM.reference(.none, .transposed, m: 6, n: 5, k: 4, a: a.pointer, lda: 4, b: w.pointer, ldb: 4,
+                       c: e.pointer, ldc: 5)
+        XCTAssertLessThan(maxRelativeError(y.array, e.array, floor: 1), 1e-5)
+    }
+
+    func testThreadPolicyRunsSmallProductsOnOneThread() {
+        let saved = GEMM.maxThreads
+        defer { GEMM.setThreads(saved) }
+        GEMM.setThreads(2)
+        XCTAssertEqual(GEMM.threads(m: 4, n: 512, k: 512), 1, "one beam-4 decoding step")
+        XCTAssertEqual(GEMM.threads(m: 4096, n: 2048, k: 512), 2)
+        XCTAssertEqual(GEMM.threads(m: 64, n: 16, k: 16), 1, "tiny product")
+    }
+}
+
+/// max_i |a_i − b_i| / max(|b_i|, floor)
+func maxRelativeError(_ a: [Float], _ b: [Float], floor: Float = 1e-6) -> Float {
+    precondition(a.count == b.count)
+    var m: Float = 0
+    for i in 0..<a.count {
+        let d = abs(a[i] - b[i]) / max(abs(b[i]), floor)
+        if d.isNaN { return .infinity }
+        m = max(m, d)
+    }
+    return m
+}

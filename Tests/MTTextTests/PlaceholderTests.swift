@@ -1,0 +1,3 @@
+import XCTest
+@testable import MTText
+final class MTTextPlaceholderTests: XCTestCase { func testNothingYet() {} }
