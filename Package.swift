@@ -7,6 +7,7 @@ let package = Package(
     name: "t2r-mt",
     products: [
         .library(name: "MTTensor", targets: ["MTTensor"]),
+        .library(name: "MTOps", targets: ["MTOps"]),
         .library(name: "MTEval", targets: ["MTEval"]),
         .library(name: "MTText", targets: ["MTText"]),
         .executable(name: "mt-bleu", targets: ["mt-bleu"]),
@@ -27,6 +28,7 @@ let package = Package(
 
         // Libraries.
         .target(name: "MTTensor", dependencies: ["COpenBLAS"]),
+        .target(name: "MTOps", dependencies: ["MTTensor"]),
         .target(name: "MTEval"),
         .target(name: "MTText", dependencies: ["CICU"]),
 
@@ -43,6 +45,7 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "MTTensorTests", dependencies: ["MTTensor"]),
+        .testTarget(name: "MTOpsTests", dependencies: ["MTOps"]),
         .testTarget(name: "MTEvalTests", dependencies: ["MTEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MTTextTests", dependencies: ["MTText"], resources: [.copy("Fixtures")]),
     ]

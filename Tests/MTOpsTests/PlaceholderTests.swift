@@ -1,0 +1,3 @@
+import XCTest
+@testable import MTOps
+final class MTOpsPlaceholderTests: XCTestCase { func testNothingYet() {} }
