@@ -1,0 +1,61 @@
+# t2r-mt — the commands a user runs. `make help` lists them.
+SHELL := /bin/bash
+SWIFT ?= swift
+# Release builds for everything that runs or is timed; tests build with testing enabled.
+RELEASE := -c release
+TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-test
+BIN := .build/release
+APT_PACKAGES := libopenblas-dev libicu-dev pkg-config curl
+
+.PHONY: help setup deps build test bench demo data clean
+
+help:
+	@echo "make setup   install system libraries (apt-get) if missing, build release binaries"
+	@echo "make test    run the whole test suite (runs setup and data checks first)"
+	@echo "make bench   run the benchmarks (one JSON object per result line)"
+	@echo "make demo    the main job end to end (see README.md)"
+	@echo "make data    check/download the corpora listed in data/manifest.tsv"
+	@echo "make clean   remove build products"
+
+# Installs the C libraries the toolkit links (OpenBLAS, ICU) when missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "[setup] installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else \
+	    echo "[setup] error: need root or sudo to install$$missing (apt-get install$$missing)" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+	    || { echo "[setup] error: apt-get could not install$$missing" >&2; exit 1; }; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "[setup] error: no Swift toolchain on PATH (need Swift 6.x)" >&2; exit 1; }
+
+build: deps
+	$(SWIFT) build $(RELEASE)
+
+setup: build
+
+# The corpora: MT_DATA_DIR if set, else ../shared/data, else downloaded into data/downloads.
+data:
+	@bash data/fetch.sh >/dev/null && echo "[data] corpora in $$(bash data/fetch.sh)"
+
+test: deps
+	@export MT_DATA_DIR="$$(bash data/fetch.sh)" && echo "[test] corpora in $$MT_DATA_DIR" && \
+	  $(SWIFT) build $(TEST_FLAGS) --build-tests && \
+	  $(SWIFT) test $(TEST_FLAGS) --skip-build
+
+bench: build
+	@export MT_DATA_DIR="$$(bash data/fetch.sh)" BIN=$(BIN) && \
+	  $(BIN)/mt-bench gemm && \
+	  for b in bench/*.sh; do [ -f "$$b" ] && bash "$$b"; done; true
+
+demo:
+	@echo "make demo will run Multi30k En-De end to end: fetch data, learn joint BPE, train a small"
+	@echo "softmax Transformer, swap its decoder to T2R and finetune, translate test_2016_flickr with"
+	@echo "both, and print BLEU and decoding speed. The training and translation tools are not built"
+	@echo "yet (issues 5-8), so it does nothing today."
+	@exit 1
+
+clean:
+	rm -rf .build .build-test
