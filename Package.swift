@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .library(name: "MTTensor", targets: ["MTTensor"]),
         .library(name: "MTOps", targets: ["MTOps"]),
+        .library(name: "MTModel", targets: ["MTModel"]),
+        .library(name: "MTData", targets: ["MTData"]),
         .library(name: "MTEval", targets: ["MTEval"]),
         .library(name: "MTText", targets: ["MTText"]),
         .executable(name: "mt-bleu", targets: ["mt-bleu"]),
@@ -29,6 +31,8 @@ let package = Package(
         // Libraries.
         .target(name: "MTTensor", dependencies: ["COpenBLAS"]),
         .target(name: "MTOps", dependencies: ["MTTensor"]),
+        .target(name: "MTModel", dependencies: ["MTOps", "MTTensor"]),
+        .target(name: "MTData", dependencies: ["MTText"]),
         .target(name: "MTEval"),
         .target(name: "MTText", dependencies: ["CICU"]),
 
@@ -46,6 +50,8 @@ let package = Package(
         // Tests.
         .testTarget(name: "MTTensorTests", dependencies: ["MTTensor"]),
         .testTarget(name: "MTOpsTests", dependencies: ["MTOps"]),
+        .testTarget(name: "MTModelTests", dependencies: ["MTModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MTDataTests", dependencies: ["MTData"]),
         .testTarget(name: "MTEvalTests", dependencies: ["MTEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MTTextTests", dependencies: ["MTText"], resources: [.copy("Fixtures")]),
     ]

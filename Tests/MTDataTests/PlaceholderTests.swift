@@ -1,0 +1,3 @@
+import XCTest
+@testable import MTData
+final class MTDataPlaceholderTests: XCTestCase { func testNothingYet() {} }
