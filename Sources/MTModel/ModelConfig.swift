@@ -1,0 +1,122 @@
+/// The architecture of an encoder–decoder Transformer, with presets and validation.
+///
+/// Stored as JSON in every checkpoint's metadata (`Checkpoint`), so a model directory is
+/// self-describing. `validate()` reports every problem at once, each with its numbers.
+public struct ModelConfig: Codable, Equatable, Sendable {
+    /// The attention used in the decoder's self- and cross-attention. The encoder is always softmax.
+    public enum DecoderAttention: String, Codable, Sendable, CaseIterable {
+        case softmax
+        /// Linear attention with a learned feature map φ(u) = ReLU(Wu + b) (T2R.md §2–§4).
+        case t2r
+    }
+
+    /// Which embedding matrices are one tensor.
+    public enum Tying: String, Codable, Sendable, CaseIterable {
+        case none
+        /// Decoder input embedding and output projection share one matrix.
+        case decoderInputOutput = "decoder-input-output"
+        /// Encoder and decoder embeddings and the output projection: one matrix (joint vocabulary).
+        case all
+    }
+
+    public var sourceVocabSize: Int
+    public var targetVocabSize: Int
+    /// D: model width.
+    public var modelDim: Int
+    /// F: feed-forward width.
+    public var ffnDim: Int
+    /// H: attention heads (D must be divisible by H).
+    public var heads: Int
+    public var encoderLayers: Int
+    public var decoderLayers: Int
+    public var decoderAttention: DecoderAttention
+    /// R for T2R causal self-attention (k_c in T2R.md).
+    public var featureSizeSelf: Int
+    /// R for T2R cross-attention (k_x in T2R.md).
+    public var featureSizeCross: Int
+    /// Pre-norm (LayerNorm before each sublayer) instead of fairseq's default post-norm.
+    public var preNorm: Bool
+    public var tying: Tying
+    public var dropout: Float
+    public var attentionDropout: Float
+    public var activationDropout: Float
+    /// Longest sequence the sinusoidal table is built for (grows on demand; never truncates).
+    public var maxPositions: Int
+
+    public init(sourceVocabSize: Int, targetVocabSize: Int, modelDim: Int, ffnDim: Int, heads: Int,
+                encoderLayers: Int, decoderLayers: Int, decoderAttention: DecoderAttention = .softmax,
+                featureSizeSelf: Int = 32, featureSizeCross: Int = 32, preNorm: Bool = false,
+                tying: Tying = .decoderInputOutput, dropout: Float = 0.1, attentionDropout: Float = 0,
+                activationDropout: Float = 0, maxPositions: Int = 1024) {
+        self.sourceVocabSize = sourceVocabSize
+        self.targetVocabSize = targetVocabSize
+        self.modelDim = modelDim
+        self.ffnDim = ffnDim
+        self.heads = heads
+        self.encoderLayers = encoderLayers
+        self.decoderLayers = decoderLayers
+        self.decoderAttention = decoderAttention
+        self.featureSizeSelf = featureSizeSelf
+        self.featureSizeCross = featureSizeCross
+        self.preNorm = preNorm
+        self.tying = tying
+        self.dropout = dropout
+        self.attentionDropout = attentionDropout
+        self.activationDropout = activationDropout
+        self.maxPositions = maxPositions
+    }
+
+    /// Dh: width of one head.
+    public var headDim: Int { heads > 0 ? modelDim / heads : 0 }
+
+    public enum Preset: String, CaseIterable, Sendable {
+        case tiny, small, base, big
+    }
+
+    /// Named architectures: `tiny` for tests, `small` (D 256, F 1024, H 4, 3+3), `base`
+    /// (D 512, F 2048, H 8, 6+6), `big` (D 1024, F 4096, H 16, 6+6).
+    public static func preset(_ p: Preset, sourceVocabSize: Int, targetVocabSize: Int,
+                              decoderAttention: DecoderAttention = .softmax) -> ModelConfig {
+        let (d, f, h, e, l): (Int, Int, Int, Int, Int)
+        switch p {
+        case .tiny: (d, f, h, e, l) = (16, 32, 2, 1, 1)
+        case .small: (d, f, h, e, l) = (256, 1024, 4, 3, 3)
+        case .base: (d, f, h, e, l) = (512, 2048, 8, 6, 6)
+        case .big: (d, f, h, e, l) = (1024, 4096, 16, 6, 6)
+        }
+        return ModelConfig(sourceVocabSize: sourceVocabSize, targetVocabSize: targetVocabSize,
+                           modelDim: d, ffnDim: f, heads: h, encoderLayers: e, decoderLayers: l,
+                           decoderAttention: decoderAttention,
+                           featureSizeSelf: p == .tiny ? 4 : 32, featureSizeCross: p == .tiny ? 4 : 32,
+                           dropout: p == .big ? 0.3 : 0.1)
+    }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let problems: [String]
+        public var description: String { "invalid model config:\n  - " + problems.joined(separator: "\n  - ") }
+    }
+
+    /// Throws `Invalid` listing every problem found.
+    public func validate() throws {
+        var p: [String] = []
+        if sourceVocabSize < 5 { p.append("sourceVocabSize \(sourceVocabSize) < 5 (4 special tokens + 1)") }
+        if targetVocabSize < 5 { p.append("targetVocabSize \(targetVocabSize) < 5 (4 special tokens + 1)") }
+        if tying == .all && sourceVocabSize != targetVocabSize {
+            p.append("tying 'all' needs one joint vocabulary, but source has \(sourceVocabSize) and target \(targetVocabSize) entries")
+        }
+        if modelDim < 1 { p.append("modelDim \(modelDim) < 1") }
+        if modelDim % 2 != 0 { p.append("modelDim \(modelDim) must be even (sinusoidal positions)") }
+        if ffnDim < 1 { p.append("ffnDim \(ffnDim) < 1") }
+        if heads < 1 { p.append("heads \(heads) < 1") } else if modelDim % heads != 0 {
+            p.append("modelDim \(modelDim) is not divisible by heads \(heads)")
+        }
+        if encoderLayers < 1 { p.append("encoderLayers \(encoderLayers) < 1") }
+        if decoderLayers < 1 { p.append("decoderLayers \(decoderLayers) < 1") }
+        if featureSizeSelf < 1 { p.append("featureSizeSelf \(featureSizeSelf) < 1") }
+        if featureSizeCross < 1 { p.append("featureSizeCross \(featureSizeCross) < 1") }
+        for (name, v) in [("dropout", dropout), ("attentionDropout", attentionDropout), ("activationDropout", activationDropout)]
+        where !(v >= 0 && v < 1) { p.append("\(name) \(v) not in [0, 1)") }
+        if maxPositions < 1 { p.append("maxPositions \(maxPositions) < 1") }
+        if !p.isEmpty { throw Invalid(problems: p) }
+    }
+}

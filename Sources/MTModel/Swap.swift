@@ -1,0 +1,54 @@
+import MTTensor
+
+/// Swap: build a T2R model's parameters from a trained softmax model (T2R.md §6).
+///
+/// Every tensor the two models share by name is copied bit for bit; the T2R-only tensors (the
+/// feature maps φ, named `….phi.weight` / `….phi.bias`) are initialised fresh with PyTorch's
+/// Linear default, U(−1/√Dh, 1/√Dh) for W and b (T2R.md §2). A name present in the softmax model
+/// but absent from the T2R model, or a shape disagreement, is an error: nothing is dropped silently.
+public enum Swap {
+    public struct Report: Sendable, Equatable {
+        /// Tensors copied from the softmax model.
+        public var copiedTensors = 0
+        public var copiedParameters = 0
+        /// φ tensors initialised fresh.
+        public var freshTensors = 0
+        public var freshParameters = 0
+    }
+
+    /// True for the tensors that only a T2R decoder has.
+    public static func isFeatureMap(_ name: String) -> Bool { name.contains(".phi.") }
+
+    /// Copies `source` into `target` by name and initialises `target`'s φ tensors.
+    /// - Parameter headDim: Dh, which sets φ's init bound 1/√Dh.
+    public static func copy(from source: ParameterStore, into target: ParameterStore, headDim: Int,
+                            rng: inout RNG) throws -> Report {
+        var report = Report()
+        var problems: [String] = []
+        var targetNames = Set(target.layout.entries.map(\.name))
+        for (sid, e) in source.layout.entries.enumerated() {
+            guard let tid = target.layout.id(of: e.name) else {
+                problems.append("softmax tensor \(e.name) \(e.shape) has no place in the T2R model"); continue
+            }
+            let t = target.layout.entries[tid]
+            guard t.shape == e.shape else {
+                problems.append("\(e.name): shape \(e.shape) in the softmax model, \(t.shape) in the T2R model"); continue
+            }
+            target.weight(tid).assign(source.weight(sid))
+            targetNames.remove(e.name)
+            report.copiedTensors += 1
+            report.copiedParameters += e.count
+        }
+        let bound = 1 / Float(headDim).squareRoot()
+        for name in targetNames.sorted() {
+            guard isFeatureMap(name), let id = target.layout.id(of: name) else {
+                problems.append("T2R tensor \(name) is neither in the softmax model nor a feature map"); continue
+            }
+            rng.fillUniform(target.weight(id), -bound, bound)
+            report.freshTensors += 1
+            report.freshParameters += target.layout.entries[id].count
+        }
+        if !problems.isEmpty { throw Checkpoint.Mismatch(path: "swap", problems: problems) }
+        return report
+    }
+}
