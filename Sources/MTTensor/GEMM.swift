@@ -20,6 +20,10 @@ public enum GEMM {
     /// Products with M at most this run on one thread (one decoding step, beam rows).
     nonisolated(unsafe) public static var singleThreadMaxM: Int = 16
     nonisolated(unsafe) private static var currentThreads: Int = -1
+    /// Depth of `Parallel` regions entered from the main flow: inside one, every product runs on
+    /// the one OpenBLAS thread set on entry and the policy never calls into OpenBLAS's settings,
+    /// so products may be issued from several threads at once (one per sentence, say).
+    nonisolated(unsafe) static var parallelDepth = 0
 
     static func defaultThreads() -> Int {
         if let s = getenvString("MT_THREADS"), let n = Int(s), n > 0 { return n }
@@ -37,6 +41,15 @@ public enum GEMM {
     @inlinable public static func threads(m: Int, n: Int, k: Int) -> Int {
         if m <= singleThreadMaxM || m &* n &* k < singleThreadBelow { return 1 }
         return maxThreads
+    }
+
+    /// Runs `body` (which fans out over threads) with OpenBLAS on one thread, so products issued
+    /// concurrently from inside it are safe and do not oversubscribe the cores.
+    static func parallelRegion(_ body: () -> Void) {
+        if parallelDepth == 0 { useThreads(1) }
+        parallelDepth += 1
+        body()
+        parallelDepth -= 1
     }
 
     @inline(__always) static func useThreads(_ t: Int) {
@@ -66,7 +79,7 @@ public enum GEMM {
             }
             return
         }
-        useThreads(threads(m: m, n: n, k: k))
+        if parallelDepth == 0 { useThreads(threads(m: m, n: n, k: k)) }
         cblas_sgemm(CblasRowMajor,
                     transA == .none ? CblasNoTrans : CblasTrans,
                     transB == .none ? CblasNoTrans : CblasTrans,

@@ -6,7 +6,8 @@ import Dispatch
 /// of work and hurts inside a decoding step. `Parallel.forRanges` splits `0..<count` into at most
 /// `GEMM.maxThreads` contiguous chunks, and runs inline when the work is small or one thread is
 /// allowed. The split is deterministic and results must not depend on it (derive per-item RNG
-/// streams, never per-thread ones).
+/// streams, never per-thread ones). Bodies may call `GEMM`: inside the region each product runs
+/// on one OpenBLAS thread (see `GEMM.parallelRegion`). Call `forRanges` from one thread at a time.
 public enum Parallel {
     /// Calls `body` on contiguous sub-ranges covering 0..<count.
     /// - Parameter work: an estimate of the total work in elements, to decide whether to fan out.
@@ -17,9 +18,11 @@ public enum Parallel {
             if count > 0 { body(0..<count) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            let lo = count * t / threads, hi = count * (t + 1) / threads
-            if lo < hi { body(lo..<hi) }
+        GEMM.parallelRegion {
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                let lo = count * t / threads, hi = count * (t + 1) / threads
+                if lo < hi { body(lo..<hi) }
+            }
         }
     }
 }

@@ -81,3 +81,29 @@ func maxRelativeError(_ a: [Float], _ b: [Float], floor: Float = 1e-6) -> Float 
     }
     return m
 }
+
+final class GEMMConcurrencyTests: XCTestCase {
+    /// Products issued from several threads inside a Parallel region give the same results as
+    /// the same products issued one after another.
+    func testConcurrentProductsInsideParallelRegion() {
+        let saved = GEMM.maxThreads
+        defer { GEMM.setThreads(saved) }
+        GEMM.setThreads(2)
+        var rng = RNG(seed: 21)
+        let items = 8, (m, n, k) = (64, 96, 128)
+        let a = Tensor(zeros: [items, m, k]), b = Tensor(zeros: [k, n])
+        rng.fillUniform(a, -1, 1); rng.fillUniform(b, -1, 1)
+        let serial = Tensor(zeros: [items, m, n]), parallel = Tensor(zeros: [items, m, n])
+        for i in 0..<items {
+            GEMM.sgemm(.none, .none, m: m, n: n, k: k, a: a.row(i).pointer, lda: k, b: b.pointer, ldb: n,
+                       c: serial.row(i).pointer, ldc: n)
+        }
+        Parallel.forRanges(items, work: .max, minWork: 0) { range in
+            for i in range {
+                GEMM.sgemm(.none, .none, m: m, n: n, k: k, a: a.row(i).pointer, lda: k, b: b.pointer, ldb: n,
+                           c: parallel.row(i).pointer, ldc: n)
+            }
+        }
+        XCTAssertEqual(serial.array, parallel.array)
+    }
+}
