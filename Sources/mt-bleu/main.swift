@@ -1,1 +1,2 @@
-print("not yet implemented")
+/// Entry point of `mt-bleu`; the command is defined in Options.swift, Run.swift, Output.swift.
+MTBleu.main()
