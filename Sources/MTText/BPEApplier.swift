@@ -1,0 +1,266 @@
+// BPE application identical to subword-nmt 0.3.8 `apply-bpe`: per word, repeatedly merge all
+// occurrences of the lowest-ranked pair; optional vocabulary filter that undoes merges whose
+// result is rare; glossaries kept whole; a per-thread word cache; lines processed in parallel.
+
+import Dispatch
+
+/// Options of `apply-bpe`.
+public struct BPEApplyOptions: Sendable {
+    /// Continuation marker appended to non-final pieces (`-s`, default "@@").
+    public var separator: [UInt8] = Array("@@".utf8)
+    /// Vocabulary (`--vocabulary` filtered by `--vocabulary-threshold`); empty = no filter.
+    public var vocabulary: Set<[UInt8]> = []
+    /// Glossaries (`--glossaries`): regular expressions whose matches are never split.
+    public var glossaries: [String] = []
+
+    public init(separator: String = "@@", vocabulary: Set<[UInt8]> = [], glossaries: [String] = []) {
+        self.separator = Array(separator.utf8)
+        self.vocabulary = vocabulary
+        self.glossaries = glossaries
+    }
+
+    /// Reads a `word count` vocabulary file (subword-nmt `read_vocabulary`), keeping words with
+    /// count >= `threshold` (all when nil).
+    public static func readVocabulary(path: String, threshold: Int?) throws -> Set<[UInt8]> {
+        let chunk = LineChunk(splitting: try readWholeFile(path), mode: .python)
+        var vocab = Set<[UInt8]>()
+        try chunk.bytes.withUnsafeBufferPointer { p in
+            for l in 0..<chunk.lineCount {
+                let (s, e) = ByteText.stripCRLFSpace(p, chunk.lineStarts[l], chunk.lineStarts[l + 1])
+                let fields = p[s..<e].split(separator: 0x20, omittingEmptySubsequences: false)
+                guard fields.count == 2, let n = Int(String(decoding: fields[1], as: UTF8.self)) else {
+                    throw TextError.invalidVocabulary(source: path, line: l + 1,
+                                                      text: String(decoding: p[s..<e], as: UTF8.self))
+                }
+                if threshold == nil || n >= threshold! { vocab.insert(Array(fields[0])) }
+            }
+        }
+        return vocab
+    }
+}
+
+/// Segments words and lines with a set of codes.
+public final class BPEApplier: @unchecked Sendable {
+    public let codes: BPECodes
+    public let options: BPEApplyOptions
+    let glossary: Glossary?
+
+    public init(codes: BPECodes, options: BPEApplyOptions = BPEApplyOptions()) throws {
+        self.codes = codes
+        self.options = options
+        self.glossary = options.glossaries.isEmpty ? nil : try Glossary(options.glossaries)
+    }
+
+    // MARK: one word
+
+    /// Pieces of one word (`encode` + `check_vocab_and_split`), without separators.
+    public func encode(_ word: [UInt8]) -> [[UInt8]] {
+        if let g = glossary, g.matchesWhole(word) { return [word] }
+        var scalars = 0
+        for b in word where b & 0xC0 != 0x80 { scalars += 1 }
+        if scalars == 1 { return [word] }
+        var ids: [Int32] = []
+        var starts: [Int] = []
+        ids.reserveCapacity(scalars + 1)
+        starts.reserveCapacity(scalars + 1)
+        var tmp: [UInt8] = []
+        var i = 0
+        let v01 = codes.version == (0, 1)
+        while i < word.count {
+            let len = ByteText.sequenceLength(word[i])
+            tmp.removeAll(keepingCapacity: true)
+            tmp.append(contentsOf: word[i..<(i + len)])
+            if i + len >= word.count && !v01 { tmp.append(contentsOf: ByteText.endOfWord) }
+            ids.append(codes.symbols.find(tmp))
+            starts.append(i)
+            i += len
+        }
+        if v01 { ids.append(codes.symbols.find(ByteText.endOfWord)); starts.append(word.count) }
+        var n = ids.count
+        while n > 1 {
+            var bestRank = Int32.max
+            var best = -1
+            for k in 0..<(n - 1) where ids[k] >= 0 && ids[k + 1] >= 0 {
+                if let v = codes.mergeIndex.get(UInt64Map.key(ids[k], ids[k + 1])) {
+                    let r = codes.ranks[Int(v)]
+                    if r < bestRank { bestRank = r; best = Int(v) }
+                }
+            }
+            if best < 0 { break }
+            let x = codes.lefts[best], y = codes.rights[best], merged = codes.results[best]
+            var w = 0, k = 0
+            while k < n {
+                if k + 1 < n && ids[k] == x && ids[k + 1] == y {
+                    ids[w] = merged; starts[w] = starts[k]; w += 1; k += 2
+                } else {
+                    ids[w] = ids[k]; starts[w] = starts[k]; w += 1; k += 1
+                }
+            }
+            n = w
+        }
+        var pieces: [[UInt8]] = []
+        pieces.reserveCapacity(n)
+        for k in 0..<n {
+            let end = k + 1 < n ? starts[k + 1] : word.count
+            if starts[k] < end { pieces.append(Array(word[starts[k]..<end])) }
+        }
+        if !options.vocabulary.isEmpty { pieces = checkVocabulary(pieces) }
+        return pieces
+    }
+
+    /// subword-nmt `check_vocab_and_split`.
+    func checkVocabulary(_ pieces: [[UInt8]]) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        let sep = options.separator
+        for seg in pieces.dropLast() {
+            if options.vocabulary.contains(seg + sep) { out.append(seg) } else { recursiveSplit(seg, final: false, &out) }
+        }
+        let last = pieces[pieces.count - 1]
+        if options.vocabulary.contains(last) { out.append(last) } else { recursiveSplit(last, final: true, &out) }
+        return out
+    }
+
+    /// subword-nmt `recursive_split`: undo the merge that produced `segment`.
+    func recursiveSplit(_ segment: [UInt8], final: Bool, _ out: inout [[UInt8]]) {
+        let key = final ? segment + ByteText.endOfWord : segment
+        guard let m = codes.reverse[key] else { out.append(segment); return }
+        let left = m.first
+        var right = m.second
+        if final {
+            // right[:-4]: drop four code points.
+            var dropped = 0
+            while dropped < 4 && !right.isEmpty {
+                while let b = right.last, b & 0xC0 == 0x80 { right.removeLast() }
+                if !right.isEmpty { right.removeLast() }
+                dropped += 1
+            }
+        }
+        let sep = options.separator
+        if options.vocabulary.contains(left + sep) { out.append(left) } else { recursiveSplit(left, final: false, &out) }
+        if (final && options.vocabulary.contains(right)) || (!final && options.vocabulary.contains(right + sep)) {
+            out.append(right)
+        } else {
+            recursiveSplit(right, final: final, &out)
+        }
+    }
+
+    /// Output bytes of one space-free word: pieces joined by "@@ " (glossaries isolated first).
+    public func segmentWord(_ word: [UInt8]) -> [UInt8] {
+        var pieces: [[UInt8]] = []
+        if let g = glossary {
+            for seg in g.isolate(word) { pieces.append(contentsOf: encode(seg)) }
+        } else {
+            pieces = encode(word)
+        }
+        var out: [UInt8] = []
+        for (k, p) in pieces.enumerated() {
+            out.append(contentsOf: p)
+            if k + 1 < pieces.count { out.append(contentsOf: options.separator); out.append(0x20) }
+        }
+        return out
+    }
+
+    // MARK: lines
+
+    /// subword-nmt `process_line` on line `p[start..<end]` (terminator included), appending to `out`.
+    func processLine(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, cache: WordCache,
+                     _ out: inout [UInt8]) {
+        let (s, e) = ByteText.stripCRLFSpace(p, start, end)
+        out.append(contentsOf: p[start..<s])
+        var first = true
+        ByteText.forEachWord(p, start, end) { ws, we in
+            if !first { out.append(0x20) }
+            first = false
+            cache.segment(UnsafeBufferPointer(rebasing: p[ws..<we]), self, &out)
+        }
+        if e < end && s < e { out.append(contentsOf: p[e..<end]) }
+    }
+
+    /// Segments one line (terminator optional) and returns the output bytes.
+    public func segmentLine(_ line: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        let cache = WordCache()
+        line.withUnsafeBufferPointer { processLine($0, 0, line.count, cache: cache, &out) }
+        return out
+    }
+
+    /// Segments `line` (no terminator needed) as a String; convenience for tests and tools.
+    public func segment(_ line: String) -> String {
+        String(decoding: segmentLine(Array(line.utf8)), as: UTF8.self)
+    }
+
+    /// Segments all lines of `chunk` on `caches.count` threads. Lines flagged in `skip` are
+    /// replaced by an empty line.
+    public func process(_ chunk: LineChunk, caches: [WordCache], skip: Set<Int> = []) -> [UInt8] {
+        let workers = max(1, min(caches.count, chunk.lineCount / 64 + 1))
+        if workers == 1 {
+            var out: [UInt8] = []
+            out.reserveCapacity(chunk.bytes.count + chunk.bytes.count / 2)
+            chunk.bytes.withUnsafeBufferPointer { p in
+                for l in 0..<chunk.lineCount {
+                    if skip.contains(l) { out.append(0x0A); continue }
+                    processLine(p, chunk.lineStarts[l], chunk.lineStarts[l + 1], cache: caches[0], &out)
+                }
+            }
+            return out
+        }
+        let results = ResultSlots(workers)
+        let n = chunk.lineCount
+        chunk.bytes.withUnsafeBufferPointer { p in
+            let bytes = UnsafeSendable(p)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = n * w / workers, hi = n * (w + 1) / workers
+                var out: [UInt8] = []
+                out.reserveCapacity((chunk.lineStarts[hi] - chunk.lineStarts[lo]) * 3 / 2)
+                for l in lo..<hi {
+                    if skip.contains(l) { out.append(0x0A); continue }
+                    self.processLine(bytes.value, chunk.lineStarts[l], chunk.lineStarts[l + 1], cache: caches[w], &out)
+                }
+                results.set(w, out)
+            }
+        }
+        var all: [UInt8] = []
+        for w in 0..<workers { all.append(contentsOf: results.get(w)) }
+        return all
+    }
+}
+
+/// Memoised word segmentations (subword-nmt's `cache`), one per thread.
+public final class WordCache: @unchecked Sendable {
+    var table = ByteStringTable(capacity: 1 << 14)
+    var arena: [UInt8] = []
+    var offsets: [Int] = [0]
+
+    public init() {}
+
+    @inline(__always)
+    func segment(_ word: UnsafeBufferPointer<UInt8>, _ bpe: BPEApplier, _ out: inout [UInt8]) {
+        var isNew = false
+        let id = Int(table.intern(word, isNew: &isNew))
+        if isNew {
+            arena.append(contentsOf: bpe.segmentWord(Array(word)))
+            offsets.append(arena.count)
+        }
+        out.append(contentsOf: arena[offsets[id]..<offsets[id + 1]])
+    }
+}
+
+/// A pointer wrapper that may cross into `concurrentPerform` (read-only use).
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Per-worker result buffers written from `concurrentPerform`.
+final class ResultSlots: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<[UInt8]>
+    private let n: Int
+    init(_ n: Int) {
+        self.n = n
+        slots = UnsafeMutablePointer<[UInt8]>.allocate(capacity: n)
+        slots.initialize(repeating: [], count: n)
+    }
+    deinit { slots.deinitialize(count: n); slots.deallocate() }
+    func set(_ i: Int, _ v: [UInt8]) { slots[i] = v }
+    func get(_ i: Int) -> [UInt8] { slots[i] }
+}
