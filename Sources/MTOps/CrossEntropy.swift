@@ -1,0 +1,103 @@
+/// Label-smoothed cross-entropy over logits [N, V], fused with the log-softmax, ignoring
+/// padding targets — fairseq's `label_smoothed_nll_loss` (criterions/label_smoothed_cross_entropy.py):
+///
+///   lp = log_softmax(x),  nll_n = −lp[n, y_n],  smooth_n = −Σ_v lp[n, v]
+///   eps_i = ε / (V − 1)
+///   loss = Σ_{n: y_n ≠ pad} (1 − ε − eps_i) · nll_n + eps_i · smooth_n
+///
+/// i.e. the target gets probability mass 1 − ε and every other class ε/(V − 1). Both sums are
+/// returned summed (not averaged) with the non-pad token count, as fairseq reports them.
+/// With lse_n = log Σ_v e^{x_nv}: nll_n = lse_n − x[n, y_n], smooth_n = V·lse_n − Σ_v x_nv.
+///
+/// backward (the coefficients sum to 1, because (1 − ε − eps_i) + V·eps_i = 1):
+///   dx[n, v] = g · (softmax(x)[n, v] − eps_i − (1 − ε − eps_i)·1[v = y_n]),  0 for pad rows,
+/// where g is the gradient of the final objective w.r.t. the summed loss (e.g. 1/ntokens).
+public struct CrossEntropy: Sendable {
+    public let smoothing: Float
+    public let padID: Int32
+
+    public init(smoothing: Float = 0, padID: Int32 = 0) {
+        precondition(smoothing >= 0 && smoothing < 1, "CrossEntropy: smoothing \(smoothing)")
+        self.smoothing = smoothing
+        self.padID = padID
+    }
+
+    public struct Result: Sendable, Equatable {
+        public let loss: Double  // summed label-smoothed loss (nats)
+        public let nll: Double   // summed negative log-likelihood (nats)
+        public let tokens: Int   // non-pad targets
+    }
+
+    public struct Cache: Sendable {
+        public let logits: Tensor   // [N, V]
+        public let targets: [Int32] // [N]
+        public let lse: Tensor      // [N] log-sum-exp per row
+        public let result: Result
+    }
+
+    /// eps_i = ε/(V − 1) (0 when V = 1).
+    func epsI(_ v: Int) -> Double { v > 1 ? Double(smoothing) / Double(v - 1) : 0 }
+
+    public func forward(logits: Tensor, targets: [Int32], arena: Arena) -> Cache {
+        let (n, vocab) = logits.matrixDims
+        precondition(targets.count == n, "CrossEntropy: \(targets.count) targets for \(n) rows")
+        let lse = arena.tensor([n])
+        let chunks = max(1, min(GEMM.maxThreads, n))
+
+        var sums = [Double](repeating: 0, count: 2 * chunks)
+        let eps = Double(smoothing), ei = epsI(vocab), pad = padID
+        let tgt = targets
+        sums.withUnsafeMutableBufferPointer { sb in
+            let sp = SendablePointer(sb.baseAddress!)
+            Parallel.forRanges(chunks, work: n * vocab) { cr in
+                for chunk in cr {
+                    let lo = n * chunk / chunks, hi = n * (chunk + 1) / chunks
+                    Kernels.logSumExpRows(logits.pointer + lo * vocab, lse.pointer + lo, rows: hi - lo, cols: vocab)
+                    var loss = 0.0, nll = 0.0
+                    for r in lo..<hi {
+                        let y = tgt[r]
+                        if y == pad { continue }
+                        precondition(y >= 0 && Int(y) < vocab, "CrossEntropy: target \(y) outside vocabulary \(vocab)")
+                        let xr = logits.pointer + r * vocab, l = Double(lse.pointer[r])
+                        let nllR = l - Double(xr[Int(y)])
+                        let smoothR = Double(vocab) * l - Double(Kernels.sum(xr, vocab))
+                        nll += nllR
+                        loss += (1 - eps - ei) * nllR + ei * smoothR
+                    }
+                    sp.p[2 * chunk] = loss
+                    sp.p[2 * chunk + 1] = nll
+                }
+            }
+        }
+
+        var loss = 0.0, nll = 0.0
+        for c in 0..<chunks { loss += sums[2 * c]; nll += sums[2 * c + 1] }
+        let tokens = targets.reduce(0) { $0 + ($1 == padID ? 0 : 1) }
+        return Cache(logits: logits, targets: targets, lse: lse, result: Result(loss: loss, nll: nll, tokens: tokens))
+    }
+
+    /// Writes (does not add) dLogits = scale · ∂loss/∂logits. dLogits may be the logits tensor
+    /// itself (in place), which then no longer holds the logits.
+    public func backward(_ c: Cache, scale g: Float, into dLogits: Tensor) {
+        let (n, vocab) = c.logits.matrixDims
+        precondition(dLogits.count == n * vocab, "CrossEntropy.backward: dLogits \(dLogits.shape)")
+        let ei = Float(epsI(vocab)), onTarget = 1 - smoothing - Float(epsI(vocab))
+        let pad = padID, tgt = c.targets
+        Parallel.forRanges(n, work: n * vocab) { range in
+            for r in range {
+                let xr = c.logits.pointer + r * vocab, dr = dLogits.pointer + r * vocab
+                let y = tgt[r]
+                if y == pad { dr.update(repeating: 0, count: vocab); continue }
+                let l = c.lse.pointer[r]
+                var i = 0
+                while i < vocab {
+                    let m = min(8, vocab - i)
+                    let p = FastMath.exp(FastMath.load(xr + i, m) - l)
+                    FastMath.store(g * (p - ei), dr + i, m)
+                    i += 8
+                }
+                dr[Int(y)] -= g * onTarget
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// Inverted dropout: y = x ⊙ m with m ∈ {0, 1/(1−p)}, drawn per row from `RNG(seed, stream: row)`
+/// where `seed = rng.next()` of the caller's generator. Identity (no mask) in eval or when p = 0.
+public struct Dropout: Sendable {
+    public let probability: Float
+
+    public init(_ probability: Float) {
+        precondition(probability >= 0 && probability < 1, "Dropout: p = \(probability) not in [0, 1)")
+        self.probability = probability
+    }
+
+    public struct Cache: Sendable {
+        public let y: Tensor      // [N, C]
+        public let mask: Tensor?  // [N, C], nil when dropout was the identity
+    }
+
+    /// y = x ⊙ mask. In eval (or p = 0) returns x itself as y (no copy).
+    public func forward(_ x: Tensor, training: Bool, rng: inout RNG, arena: Arena) -> Cache {
+        if !training || probability == 0 { return Cache(y: x, mask: nil) }
+        let (rows, cols) = x.matrixDims
+        let mask = arena.tensor(x.shape)
+        DropoutMask.fill(mask, rows: rows, cols: cols, probability: probability, seed: rng.next())
+        let y = arena.tensor(x.shape)
+        let xp = x.pointer, mp = mask.pointer, yp = y.pointer
+        for i in 0..<x.count { yp[i] = xp[i] * mp[i] }
+        return Cache(y: y, mask: mask)
+    }
+
+    /// dx += dy ⊙ mask (dx += dy when the forward was the identity).
+    public func backward(_ cache: Cache, dy: Tensor, dx: Tensor) {
+        precondition(dy.count == dx.count && dy.count == cache.y.count, "Dropout.backward: \(dy.shape) vs \(dx.shape)")
+        let g = dy.pointer, d = dx.pointer
+        if let m = cache.mask?.pointer {
+            for i in 0..<dx.count { d[i] += g[i] * m[i] }
+        } else {
+            for i in 0..<dx.count { d[i] += g[i] }
+        }
+    }
+}

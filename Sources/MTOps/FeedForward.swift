@@ -1,0 +1,80 @@
+/// Position-wise feed-forward block: y = fc2(dropout(ReLU(fc1(x)))).
+///
+/// Parameters (fairseq names; `prefix` is the layer, e.g. `encoder.layers.0`):
+/// `<prefix>.fc1.weight` [F, D], `<prefix>.fc1.bias` [F], `<prefix>.fc2.weight` [D, F], `<prefix>.fc2.bias` [D].
+/// The hidden activation h = relu(x W1ᵀ + b1) ⊙ m [N, F] is kept for backward. Because the mask
+/// m is 0 or 1/(1−p) and relu ≥ 0, the backward factor is recovered from h alone:
+/// ∂h/∂pre = (h > 0 ? 1/(1−p) : 0), so no mask is stored.
+public struct FeedForward: Sendable {
+    public let fc1: Linear
+    public let fc2: Linear
+    /// Dropout after the ReLU (fairseq's `activation_dropout`).
+    public let activationDropout: Float
+
+    public init(fc1: Linear, fc2: Linear, activationDropout: Float = 0) {
+        precondition(activationDropout >= 0 && activationDropout < 1, "FeedForward: dropout \(activationDropout)")
+        self.fc1 = fc1
+        self.fc2 = fc2
+        self.activationDropout = activationDropout
+    }
+
+    public static func declare(_ layout: inout ParameterLayout, prefix: String, dim: Int, hidden: Int,
+                               activationDropout: Float = 0) -> FeedForward {
+        let a = Linear.declare(&layout, prefix: "\(prefix).fc1", inFeatures: dim, outFeatures: hidden)
+        let b = Linear.declare(&layout, prefix: "\(prefix).fc2", inFeatures: hidden, outFeatures: dim)
+        return FeedForward(fc1: a, fc2: b, activationDropout: activationDropout)
+    }
+
+    /// fairseq's `Linear` helper for transformer FFNs: Xavier-uniform weights, zero biases.
+    public func initialize(_ params: ParameterStore, rng: inout RNG) {
+        fc1.initialize(params, rng: &rng, weight: .xavierUniform(gain: 1), zeroBias: true)
+        fc2.initialize(params, rng: &rng, weight: .xavierUniform(gain: 1), zeroBias: true)
+    }
+
+    public struct Cache: Sendable {
+        public let x: Tensor  // [N, D]
+        public let h: Tensor  // [N, F] relu(fc1(x)) ⊙ mask
+        public let y: Tensor  // [N, D]
+        public let keep: Float  // 1/(1−p) when dropout was applied, else 1
+    }
+
+    public func forward(_ x: Tensor, training: Bool, rng: inout RNG, params: ParameterStore, arena: Arena) -> Cache {
+        let (n, d) = x.matrixDims
+        let f = fc1.outFeatures
+        precondition(d == fc1.inFeatures, "FeedForward: input \(x.shape)")
+        let h = arena.tensor([n, f])
+        fc1.forward(x, into: h, params: params)
+        let p = training ? activationDropout : 0
+        let keep: Float = 1 / (1 - p)
+        let seed = p > 0 ? rng.next() : 0
+        OpLoop.rows(n, work: n * f * (p > 0 ? 8 : 1)) { range in
+            for r in range {
+                let hr = h.pointer + r * f
+                if p > 0 {
+                    var g = RNG(seed: seed, stream: UInt64(r))
+                    for c in 0..<f { hr[c] = (hr[c] > 0 && g.uniform() >= p) ? hr[c] * keep : 0 }
+                } else {
+                    for c in 0..<f { hr[c] = hr[c] > 0 ? hr[c] : 0 }
+                }
+            }
+        }
+        var shape = x.shape
+        shape[shape.count - 1] = fc2.outFeatures
+        let y = arena.tensor(shape)
+        fc2.forward(h, into: y, params: params)
+        return Cache(x: x, h: h, y: y, keep: keep)
+    }
+
+    /// Adds into the fc1/fc2 gradients and into dx.
+    public func backward(_ c: Cache, dy: Tensor, dx: Tensor, params: ParameterStore, arena: Arena) {
+        let (n, f) = c.h.matrixDims
+        let dh = arena.tensor([n, f], zeroed: true)
+        fc2.backward(x: c.h, dy: dy, dx: dh, params: params)
+        let keep = c.keep
+        OpLoop.rows(n, work: n * f) { range in
+            let hp = c.h.pointer, g = dh.pointer
+            for i in (range.lowerBound * f)..<(range.upperBound * f) { g[i] = hp[i] > 0 ? g[i] * keep : 0 }
+        }
+        fc1.backward(x: c.x, dy: dh, dx: dx, params: params)
+    }
+}

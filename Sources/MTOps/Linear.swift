@@ -1,0 +1,114 @@
+/// Affine layer y = x Wᵀ + b with W stored as PyTorch does, [out, in].
+///
+/// Parameters: `<prefix>.weight` [out, in], `<prefix>.bias` [out] (optional).
+/// forward:  y[n, o] = Σ_i x[n, i] W[o, i] + b[o]            x [N, in] → y [N, out]
+/// backward: dW += dyᵀ x,  db += Σ_n dy[n, :],  dx += dy W
+public struct Linear: Sendable {
+    public let inFeatures: Int
+    public let outFeatures: Int
+    public let weightID: Int
+    public let biasID: Int?
+
+    public init(inFeatures: Int, outFeatures: Int, weightID: Int, biasID: Int?) {
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.weightID = weightID
+        self.biasID = biasID
+    }
+
+    /// Declares `<prefix>.weight` [out, in] and `<prefix>.bias` [out].
+    public static func declare(_ layout: inout ParameterLayout, prefix: String,
+                               inFeatures: Int, outFeatures: Int, bias: Bool = true) -> Linear {
+        let w = layout.declare("\(prefix).weight", [outFeatures, inFeatures])
+        let b = bias ? layout.declare("\(prefix).bias", [outFeatures]) : nil
+        return Linear(inFeatures: inFeatures, outFeatures: outFeatures, weightID: w, biasID: b)
+    }
+
+    public enum WeightInit: Sendable {
+        /// PyTorch's nn.Linear default: W, b ~ U(−1/√in, 1/√in).
+        case pytorchDefault
+        /// Xavier uniform with a gain; the bias follows `zeroBias`.
+        case xavierUniform(gain: Float)
+    }
+
+    /// Initialises W (and b: zero if `zeroBias`, else U(−1/√in, 1/√in)).
+    public func initialize(_ params: ParameterStore, rng: inout RNG,
+                           weight scheme: WeightInit = .pytorchDefault, zeroBias: Bool = false) {
+        let bound = 1 / Float(inFeatures).squareRoot()
+        switch scheme {
+        case .pytorchDefault: Init.uniform(params.weight(weightID), bound: bound, rng: &rng)
+        case .xavierUniform(let gain): Init.xavierUniform(params.weight(weightID), gain: gain, rng: &rng)
+        }
+        if let b = biasID {
+            if zeroBias { params.weight(b).fill(0) } else { Init.uniform(params.weight(b), bound: bound, rng: &rng) }
+        }
+    }
+
+    public struct Cache: Sendable {
+        public let x: Tensor  // [N, in]
+        public let y: Tensor  // [N, out]
+    }
+
+    /// y = x Wᵀ + b, with y from the arena and the same leading shape as x.
+    public func forward(_ x: Tensor, params: ParameterStore, arena: Arena) -> Cache {
+        var shape = x.shape
+        precondition(shape.last == inFeatures, "Linear: input \(x.shape), in features \(inFeatures)")
+        shape[shape.count - 1] = outFeatures
+        let y = arena.tensor(shape)
+        forward(x, into: y, params: params)
+        return Cache(x: x, y: y)
+    }
+
+    /// y = x Wᵀ + b into a given tensor (x [N, in], y [N, out]).
+    public func forward(_ x: Tensor, into y: Tensor, params: ParameterStore) {
+        let (n, k) = x.matrixDims
+        precondition(k == inFeatures && y.count == n * outFeatures,
+                     "Linear: \(x.shape) → \(y.shape) with W [\(outFeatures), \(inFeatures)]")
+        forward(x.pointer, rows: n, ldx: inFeatures, into: y.pointer, ldy: outFeatures, params: params)
+    }
+
+    /// Pointer form with row strides (x rows of `ldx`, y rows of `ldy`).
+    public func forward(_ x: UnsafePointer<Float>, rows n: Int, ldx: Int,
+                        into y: UnsafeMutablePointer<Float>, ldy: Int, params: ParameterStore) {
+        let w = params.weight(weightID).pointer
+        var beta: Float = 0
+        if let b = biasID {  // preload the bias, then accumulate the product on top
+            let bp = params.weight(b).pointer
+            for r in 0..<n { (y + r * ldy).update(from: bp, count: outFeatures) }
+            beta = 1
+        }
+        GEMM.sgemm(.none, .transposed, m: n, n: outFeatures, k: inFeatures,
+                   a: x, lda: ldx, b: w, ldb: inFeatures, beta: beta, c: y, ldc: ldy)
+    }
+
+    /// Adds dW += dyᵀ x, db += Σ dy, and (if dx is given) dx += dy W.
+    public func backward(x: Tensor, dy: Tensor, dx: Tensor?, params: ParameterStore) {
+        let (n, k) = x.matrixDims
+        precondition(k == inFeatures && dy.count == n * outFeatures, "Linear.backward: x \(x.shape), dy \(dy.shape)")
+        if let dx { precondition(dx.count == x.count, "Linear.backward: dx \(dx.shape) for x \(x.shape)") }
+        backward(x: x.pointer, ldx: inFeatures, dy: dy.pointer, ldy: outFeatures, rows: n,
+                 dx: dx?.pointer, lddx: inFeatures, params: params)
+    }
+
+    /// Pointer form with row strides.
+    public func backward(x: UnsafePointer<Float>, ldx: Int, dy: UnsafePointer<Float>, ldy: Int, rows n: Int,
+                         dx: UnsafeMutablePointer<Float>?, lddx: Int, params: ParameterStore) {
+        let w = params.weight(weightID).pointer
+        let dw = params.grad(weightID).pointer
+        // dW [out, in] += dyᵀ [out, N] · x [N, in]
+        GEMM.sgemm(.transposed, .none, m: outFeatures, n: inFeatures, k: n,
+                   a: dy, lda: ldy, b: x, ldb: ldx, beta: 1, c: dw, ldc: inFeatures)
+        if let b = biasID {
+            let db = params.grad(b).pointer
+            for r in 0..<n {
+                let row = dy + r * ldy
+                for o in 0..<outFeatures { db[o] += row[o] }
+            }
+        }
+        if let dx {
+            // dx [N, in] += dy [N, out] · W [out, in]
+            GEMM.sgemm(.none, .none, m: n, n: inFeatures, k: outFeatures,
+                       a: dy, lda: ldy, b: w, ldb: inFeatures, beta: 1, c: dx, ldc: lddx)
+        }
+    }
+}

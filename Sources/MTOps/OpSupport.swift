@@ -1,0 +1,91 @@
+@_exported import MTTensor
+
+/// Shared pieces of the operators: padding masks, parameter initialisers, dropout masks drawn
+/// from per-row RNG streams, and the work splitter for per-(sentence, head) loops.
+///
+/// Conventions for every op in this module (llm.c style):
+/// - `forward` reads weights from a `ParameterStore`, takes activations from an `Arena`, and
+///   returns a small `Cache` struct holding the output (`y`) and whatever backward needs.
+/// - `backward` ADDS into the parameter gradients (`params.grad(id)`) and ADDS into the input
+///   gradient tensors it is given (callers zero them, or pass a buffer that already holds other
+///   contributions, such as a residual stream). The only exception is `CrossEntropy.backward`,
+///   which writes (so it may run in place over the logits).
+/// - Shapes are row-major; `[B, T, D]` tensors may be passed flattened as `[B·T, D]` wherever an
+///   op only works per row.
+
+/// Which positions of a [B, L] batch are padding (1) or real tokens (0).
+public struct PaddingMask: Sendable, Equatable {
+    public let batch: Int
+    public let length: Int
+    /// [B, L], 1 = padding.
+    public let isPad: [UInt8]
+
+    public init(batch: Int, length: Int, isPad: [UInt8]) {
+        precondition(isPad.count == batch * length, "PaddingMask: \(isPad.count) flags for [\(batch), \(length)]")
+        self.batch = batch
+        self.length = length
+        self.isPad = isPad
+    }
+
+    /// Mask from token ids [B, L]: padding where `tokens == padID`.
+    public init(tokens: [Int32], batch: Int, length: Int, padID: Int32) {
+        precondition(tokens.count == batch * length, "PaddingMask: \(tokens.count) tokens for [\(batch), \(length)]")
+        self.init(batch: batch, length: length, isPad: tokens.map { $0 == padID ? 1 : 0 })
+    }
+
+    /// True when any position is padding.
+    public var hasPadding: Bool { isPad.contains(1) }
+
+    /// Number of real (non-pad) positions.
+    public var realCount: Int { isPad.count - isPad.reduce(0) { $0 + Int($1) } }
+}
+
+/// Parameter initialisers (PyTorch's conventions).
+public enum Init {
+    /// U(−bound, bound) over the whole tensor.
+    public static func uniform(_ t: Tensor, bound: Float, rng: inout RNG) {
+        rng.fillUniform(t, -bound, bound)
+    }
+
+    /// Xavier/Glorot uniform for a [out, in] weight: bound = gain · √(6 / (in + out)).
+    public static func xavierUniform(_ t: Tensor, gain: Float = 1, rng: inout RNG) {
+        let (fanOut, fanIn) = t.matrixDims
+        let bound = gain * (6 / Float(fanIn + fanOut)).squareRoot()
+        rng.fillUniform(t, -bound, bound)
+    }
+}
+
+/// Dropout masks: each element is 0 with probability p and 1/(1 − p) otherwise. Row `r` draws
+/// from `RNG(seed: seed, stream: r)`, so the mask does not depend on the thread count.
+public enum DropoutMask {
+    /// Fills mask [rows, cols].
+    public static func fill(_ mask: Tensor, rows: Int, cols: Int, probability p: Float, seed: UInt64) {
+        precondition(rows * cols == mask.count, "DropoutMask: [\(rows), \(cols)] into \(mask.shape)")
+        let m = mask
+        Parallel.forRanges(rows, work: rows * cols * 4) { range in
+            for r in range {
+                var rng = RNG(seed: seed, stream: UInt64(r))
+                rng.fillDropoutMask(m.pointer + r * cols, count: cols, dropProbability: p)
+            }
+        }
+    }
+}
+
+/// Loops over independent work items (usually (sentence, head) pairs).
+enum OpLoop {
+    /// Calls body(i) for i in 0..<count. Items must write disjoint memory. Runs on the calling
+    /// thread: the items call `GEMM.sgemm`, whose thread policy is not safe to enter concurrently.
+    @inline(__always)
+    static func items(_ count: Int, _ body: (Int) -> Void) {
+        for i in 0..<count { body(i) }
+    }
+
+    /// Calls body on row ranges, in parallel when the work is large (no GEMM inside).
+    @inline(__always)
+    static func rows(_ count: Int, work: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        Parallel.forRanges(count, work: work, body)
+    }
+}
+
+/// The T2R denominator floor (T2R.md §7.1): denominators below this are replaced by it.
+public let t2rEpsilon: Float = 0.01

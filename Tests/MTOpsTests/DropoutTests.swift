@@ -1,0 +1,39 @@
+import XCTest
+@testable import MTOps
+
+final class DropoutTests: XCTestCase {
+    func testEvalIsIdentity() {
+        var rng = RNG(seed: 1)
+        let x = OpTest.randomTensor([4, 8], &rng)
+        let c = Dropout(0.3).forward(x, training: false, rng: &rng, arena: Arena(capacity: 64))
+        XCTAssertNil(c.mask)
+        XCTAssertEqual(c.y.array, x.array)
+    }
+
+    func testMaskRateAndScale() {
+        var rng = RNG(seed: 2)
+        let x = Tensor([Float](repeating: 1, count: 200 * 100), shape: [200, 100])
+        let c = Dropout(0.25).forward(x, training: true, rng: &rng, arena: Arena(capacity: 1 << 16))
+        let y = c.y.array
+        let zeros = y.filter { $0 == 0 }.count
+        XCTAssertEqual(Double(zeros) / Double(y.count), 0.25, accuracy: 0.02)
+        XCTAssertTrue(y.allSatisfy { $0 == 0 || abs($0 - 1 / 0.75) < 1e-6 })
+        // same generator state → same mask; the next draw → a different one
+        var r1 = RNG(seed: 9), r2 = RNG(seed: 9)
+        let a = Dropout(0.25).forward(x, training: true, rng: &r1, arena: Arena(capacity: 0)).y.array
+        let b = Dropout(0.25).forward(x, training: true, rng: &r2, arena: Arena(capacity: 0)).y.array
+        let c2 = Dropout(0.25).forward(x, training: true, rng: &r2, arena: Arena(capacity: 0)).y.array
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, c2)
+    }
+
+    func testGradients() {
+        var rng = RNG(seed: 3)
+        let x = OpTest.randomTensor([3, 5], &rng)
+        OpTest.gradCheck(params: nil, inputs: [x]) { arena in
+            var r = RNG(seed: 77)  // fixed mask for every evaluation
+            let c = Dropout(0.4).forward(x, training: true, rng: &r, arena: arena)
+            return (c.y, { dy, dIn, _ in Dropout(0.4).backward(c, dy: dy, dx: dIn[0]) })
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import XCTest
+@testable import MTOps
+
+final class LinearTests: XCTestCase {
+    func testForwardMatchesNaive() {
+        var layout = ParameterLayout()
+        let lin = Linear.declare(&layout, prefix: "fc", inFeatures: 5, outFeatures: 3)
+        XCTAssertEqual(layout.entries.map(\.name), ["fc.weight", "fc.bias"])
+        XCTAssertEqual(layout.entries[0].shape, [3, 5])
+        let p = OpTest.randomParams(layout, seed: 1)
+        var rng = RNG(seed: 2)
+        let x = OpTest.randomTensor([2, 4, 5], &rng)
+        let c = lin.forward(x, params: p, arena: Arena(capacity: 1024))
+        XCTAssertEqual(c.y.shape, [2, 4, 3])
+        let w = p.weight(lin.weightID), b = p.weight(lin.biasID!)
+        for n in 0..<8 {
+            for o in 0..<3 {
+                var s = Double(b[o])
+                for i in 0..<5 { s += Double(x[n * 5 + i]) * Double(w[o * 5 + i]) }
+                XCTAssertEqual(Double(c.y[n * 3 + o]), s, accuracy: 1e-5)
+            }
+        }
+    }
+
+    func testGradients() {
+        var layout = ParameterLayout()
+        let lin = Linear.declare(&layout, prefix: "fc", inFeatures: 4, outFeatures: 3)
+        let p = OpTest.randomParams(layout, seed: 3)
+        var rng = RNG(seed: 4)
+        let x = OpTest.randomTensor([5, 4], &rng)
+        OpTest.gradCheck(params: p, inputs: [x]) { arena in
+            let c = lin.forward(x, params: p, arena: arena)
+            return (c.y, { dy, dIn, _ in lin.backward(x: x, dy: dy, dx: dIn[0], params: p) })
+        }
+    }
+
+    func testBackwardAddsIntoGradients() {
+        var layout = ParameterLayout()
+        let lin = Linear.declare(&layout, prefix: "fc", inFeatures: 3, outFeatures: 2)
+        let p = OpTest.randomParams(layout, seed: 5)
+        var rng = RNG(seed: 6)
+        let x = OpTest.randomTensor([4, 3], &rng), dy = OpTest.randomTensor([4, 2], &rng)
+        let dx = Tensor(zeros: [4, 3])
+        p.zeroGrads()
+        lin.backward(x: x, dy: dy, dx: dx, params: p)
+        let g1 = p.grad(lin.weightID).array, dx1 = dx.array
+        lin.backward(x: x, dy: dy, dx: dx, params: p)
+        XCTAssertEqual(OpTest.maxAbsDiff(p.grad(lin.weightID).array, g1.map { 2 * $0 }), 0, accuracy: 1e-6)
+        XCTAssertEqual(OpTest.maxAbsDiff(dx.array, dx1.map { 2 * $0 }), 0, accuracy: 1e-6)
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import MTOps
-final class MTOpsPlaceholderTests: XCTestCase { func testNothingYet() {} }
