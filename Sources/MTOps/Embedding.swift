@@ -19,6 +19,8 @@ import Foundation
 /// gets position 1. fairseq dictionaries have pad = 1 (first position 2); pass
 /// `positionPaddingIdx: 1` to reproduce a fairseq model's positions exactly.
 ///
+/// Pad tokens produce an all-zero row (fairseq's pad row of E is zero and never trained, and its
+/// position row is zero, so this is the same output; it also makes the gradient exact).
 /// backward: dE[tok] += √D · dy for every non-pad token (PyTorch's padding_idx: the pad row
 /// gets no gradient). Positions have no parameters.
 public struct Embedding: Sendable {
@@ -101,6 +103,7 @@ public struct Embedding: Sendable {
                     }
                     precondition(pos < positions.shape[0], "Embedding: position \(pos) beyond table (maxPositions \(maxPositions))")
                     let er = e + Int(id) * d, pr = pt + pos * d, yr = yp + (b * length + t) * d
+                    if id == padID { yr.update(repeating: 0, count: d); continue }
                     for c in 0..<d { yr[c] = s * er[c] + pr[c] }
                 }
             }
@@ -120,6 +123,7 @@ public struct Embedding: Sendable {
             let pos = id == padID ? positionPaddingIdx : positionPaddingIdx + 1 + step
             precondition(pos < positions.shape[0], "Embedding: position \(pos) beyond table")
             let er = e + Int(id) * d, pr = positions.pointer + pos * d, yr = y.pointer + r * d
+            if id == padID { yr.update(repeating: 0, count: d); continue }
             for c in 0..<d { yr[c] = scale * er[c] + pr[c] }
         }
         return y

@@ -4,7 +4,9 @@ import XCTest
 /// Central-difference gradient checks and small helpers shared by the op tests.
 ///
 /// The scalar checked is L = Σ_i y_i · R_i with a fixed random R, so dy = R. Storage is Float32:
-/// each tensor passes when ‖g_analytic − g_numeric‖₂ / max(‖g_analytic‖₂, ‖g_numeric‖₂, 1e-4) < tol.
+/// each tensor passes when ‖g_analytic − g_numeric‖₂ / max(‖g_analytic‖₂, ‖g_numeric‖₂, 2e-3) < tol.
+/// (The floor lets a gradient that is exactly zero in theory, such as k_proj.bias of softmax
+/// attention, pass against a numeric one made of Float32 rounding noise.)
 enum OpTest {
     typealias Backward = (_ dy: Tensor, _ dInputs: [Tensor], _ arena: Arena) -> Void
     typealias Run = (_ arena: Arena) -> (y: Tensor, backward: Backward)
@@ -65,7 +67,7 @@ enum OpTest {
                 diff += (a - num[i]) * (a - num[i]); na += a * a; nn += num[i] * num[i]
             }
             if na > 0 { anyNonZero = true }
-            let err = diff.squareRoot() / max(na.squareRoot(), nn.squareRoot(), 1e-4)
+            let err = diff.squareRoot() / max(na.squareRoot(), nn.squareRoot(), 2e-3)
             report.worst = max(report.worst, err)
             report.lines.append("\(name): rel err \(err) (|g| \(na.squareRoot()))")
             XCTAssertLessThan(err, tol, "gradient of \(name): rel err \(err), |analytic| \(na.squareRoot()), |numeric| \(nn.squareRoot())",
