@@ -93,3 +93,32 @@ enum OpTest {
 
     static func allFinite(_ t: Tensor) -> Bool { !t.array.contains { !$0.isFinite } }
 }
+
+extension OpTest {
+    /// Makes φ's head `head` produce small, strictly positive features: W_h scaled by
+    /// `weightScale`, b_h drawn from [lo, hi]. Used to put T2R denominators near or under ε.
+    static func shrinkHead(_ phi: FeatureMap, head: Int, params p: ParameterStore, weightScale: Float,
+                           biasRange lo: Float, _ hi: Float, seed: UInt64) {
+        var rng = RNG(seed: seed)
+        let w = p.weight(phi.weightID).pointer, b = p.weight(phi.biasID).pointer
+        let r = phi.features, dh = phi.headDim
+        for j in (head * r)..<((head + 1) * r) {
+            for i in 0..<dh { w[j * dh + i] *= weightScale }
+            b[j] = rng.uniform(lo, hi)
+        }
+    }
+
+    /// Makes φ(q/√Dh) ≡ 0 for head `head` while φ(k) stays non-zero: the head's q is the constant
+    /// vector (−10, 0, …, 0) (zero q_proj rows, that bias), and column 0 of W_h is ≥ 0.5.
+    static func killQueryFeatures(q: Linear, phi: FeatureMap, head: Int, params p: ParameterStore) {
+        let dh = phi.headDim, r = phi.features, d = q.inFeatures
+        let wq = p.weight(q.weightID).pointer, bq = p.weight(q.biasID!).pointer
+        for row in (head * dh)..<((head + 1) * dh) {
+            (wq + row * d).update(repeating: 0, count: d)
+            bq[row] = row == head * dh ? -10 : 0
+        }
+        let w = p.weight(phi.weightID).pointer
+        for j in (head * r)..<((head + 1) * r) { w[j * dh] = abs(w[j * dh]) + 0.5 }
+        // pre-activation of a query feature: −10·W[j,0]/√Dh + b_j ≤ −5/√Dh + 0.5 < 0 for Dh ≤ 16
+    }
+}
