@@ -1,0 +1,60 @@
+/// The one error type of `MTData`: what went wrong, where (file, 1-based line), and the numbers.
+///
+/// Every message is a complete sentence a person can act on without reading the code; where it
+/// helps, a hint follows. This file holds only the error enum, not the checks that raise it.
+public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A file could not be opened or read.
+    case unreadable(path: String, reason: String)
+    /// The two sides of a parallel corpus have different numbers of lines.
+    case lineCountMismatch(sourcePath: String, sourceLines: Int, targetPath: String, targetLines: Int)
+    /// A line is not valid UTF-8 (`line` is 1-based).
+    case invalidUTF8(path: String, line: Int)
+    /// `gzip -dc` failed on a file.
+    case gzipFailed(path: String, status: Int32, message: String)
+    /// The injected encoder threw on a line.
+    case encoderFailed(path: String, line: Int, message: String)
+    /// The encoder returned an id that must never appear inside a sentence (negative, or one of
+    /// the specials `<pad>`=0, `<s>`=1, `</s>`=2 that batching adds itself).
+    case invalidTokenId(path: String, line: Int, id: Int32)
+    /// A configuration failed `validate()`; every problem is listed.
+    case invalidConfig(name: String, problems: [String])
+    /// A cache file exists but cannot be decoded (it is rebuilt by `CorpusCache.loadOrBuild`).
+    case cacheCorrupt(path: String, reason: String)
+    /// Writing a file failed (disk full, permissions, …); the previous file, if any, is intact.
+    case writeFailed(path: String, reason: String)
+    /// A saved batch position does not fit the corpus and batching settings it is restored into.
+    case invalidPosition(reason: String)
+    /// Nothing is left to train on after filtering.
+    case emptyCorpus(sourcePath: String, targetPath: String, summary: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(path, reason):
+            return "cannot read \(path): \(reason)"
+        case let .lineCountMismatch(sp, sn, tp, tn):
+            return "parallel corpus sides differ in length: \(sp) has \(sn) lines but \(tp) has \(tn) lines"
+                + " (hint: the files must be line-aligned, one sentence pair per line)"
+        case let .invalidUTF8(path, line):
+            return "\(path):\(line): line is not valid UTF-8"
+                + " (hint: convert the file with iconv, or find the line with `sed -n '\(line)p'`)"
+        case let .gzipFailed(path, status, message):
+            return "gzip -dc \(path) exited with status \(status)"
+                + (message.isEmpty ? "" : ": \(message)")
+        case let .encoderFailed(path, line, message):
+            return "\(path):\(line): encoding failed: \(message)"
+        case let .invalidTokenId(path, line, id):
+            return "\(path):\(line): encoder returned id \(id); sentence ids must be ≥ 3"
+                + " (0 <pad>, 1 <s>, 2 </s> are added by batching, never by the encoder)"
+        case let .invalidConfig(name, problems):
+            return "invalid \(name):\n  - " + problems.joined(separator: "\n  - ")
+        case let .cacheCorrupt(path, reason):
+            return "cache \(path) is unusable: \(reason)"
+        case let .writeFailed(path, reason):
+            return "cannot write \(path): \(reason) (any previous file at this path is unchanged)"
+        case let .invalidPosition(reason):
+            return "cannot restore the data position: \(reason)"
+        case let .emptyCorpus(sp, tp, summary):
+            return "no sentence pairs left in \(sp) / \(tp) after filtering: \(summary)"
+        }
+    }
+}

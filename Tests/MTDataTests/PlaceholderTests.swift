@@ -1,3 +1,0 @@
-import XCTest
-@testable import MTData
-final class MTDataPlaceholderTests: XCTestCase { func testNothingYet() {} }
