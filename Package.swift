@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MTTensor", targets: ["MTTensor"]),
         .library(name: "MTOps", targets: ["MTOps"]),
         .library(name: "MTModel", targets: ["MTModel"]),
+        .library(name: "MTTrain", targets: ["MTTrain"]),
         .library(name: "MTData", targets: ["MTData"]),
         .library(name: "MTEval", targets: ["MTEval"]),
         .library(name: "MTText", targets: ["MTText"]),
@@ -32,6 +33,7 @@ let package = Package(
         .target(name: "MTTensor", dependencies: ["COpenBLAS"]),
         .target(name: "MTOps", dependencies: ["MTTensor"]),
         .target(name: "MTModel", dependencies: ["MTOps", "MTTensor"]),
+        .target(name: "MTTrain", dependencies: ["MTModel"]),
         .target(name: "MTData", dependencies: ["MTText"]),
         .target(name: "MTEval"),
         .target(name: "MTText", dependencies: ["CICU"]),
@@ -44,13 +46,15 @@ let package = Package(
             "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-bench", dependencies: [
-            "MTTensor", "COpenBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MTTensor", "MTModel", "MTTrain", "COpenBLAS",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests.
         .testTarget(name: "MTTensorTests", dependencies: ["MTTensor"]),
         .testTarget(name: "MTOpsTests", dependencies: ["MTOps"]),
         .testTarget(name: "MTModelTests", dependencies: ["MTModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MTTrainTests", dependencies: ["MTTrain"]),
         .testTarget(name: "MTDataTests", dependencies: ["MTData"]),
         .testTarget(name: "MTEvalTests", dependencies: ["MTEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MTTextTests", dependencies: ["MTText"], resources: [.copy("Fixtures")]),

@@ -102,11 +102,17 @@ public enum Kernels {
 
     /// Maximum of x[0..<n] (−∞ for n = 0).
     public static func max(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        // Eight running maxima in a tuple-like SIMD vector, compared lane by lane with plain
+        // selects (the generic pointwiseMax is not inlined).
         var m = SIMD8<Float>(repeating: -.infinity)
         var i = 0
-        while i + 8 <= n { m = pointwiseMax(m, FastMath.load(x + i, 8)); i += 8 }
-        var r = m.max()
-        while i < n { r = Swift.max(r, x[i]); i += 1 }
+        while i + 8 <= n {
+            for l in 0..<8 { let v = x[i + l]; m[l] = v > m[l] ? v : m[l] }
+            i += 8
+        }
+        var r: Float = -.infinity
+        for l in 0..<8 { r = m[l] > r ? m[l] : r }
+        while i < n { r = x[i] > r ? x[i] : r; i += 1 }
         return r
     }
 }

@@ -9,18 +9,8 @@ extension Kernels {
             let xr = x + r * cols, yr = y + r * cols
             let m = max(xr, cols)
             if m == -.infinity { yr.update(repeating: 0, count: cols); continue }
-            var acc = SIMD8<Float>(repeating: 0)
-            var i = 0
-            while i < cols {
-                let k = min(8, cols - i)
-                let e = FastMath.exp(FastMath.load(xr + i, k, pad: -.infinity) - m)
-                FastMath.store(e, yr + i, k)
-                acc += e
-                i += 8
-            }
-            var total = 0.0
-            for l in 0..<8 { total += Double(acc[l]) }
-            scale(yr, Float(1 / total), cols)
+            FastMath.exp(xr, minus: m, into: yr, cols)
+            scale(yr, 1 / sum(yr, cols), cols)
         }
     }
 
@@ -31,15 +21,18 @@ extension Kernels {
             let xr = x + r * cols
             let m = max(xr, cols)
             if m == -.infinity { out[r] = -.infinity; continue }
-            var acc = SIMD8<Float>(repeating: 0)
-            var i = 0
-            while i < cols {
-                let k = min(8, cols - i)
-                acc += FastMath.exp(FastMath.load(xr + i, k, pad: -.infinity) - m)
-                i += 8
-            }
+            // exp in chunks through a stack buffer, so the exp loop vectorises on its own.
             var total = 0.0
-            for l in 0..<8 { total += Double(acc[l]) }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { tmp in
+                let t = tmp.baseAddress!
+                var i = 0
+                while i < cols {
+                    let k = min(512, cols - i)
+                    FastMath.exp(xr + i, minus: m, into: t, k)
+                    total += Double(sum(t, k))
+                    i += k
+                }
+            }
             out[r] = m + Float(_log(total))
         }
     }

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import MTModel
+import MTTensor
+import MTTrain
+
+/// `mt-bench train`: target tokens per second of a full training step (forward, backward,
+/// gradient clipping, Adam) on synthetic batches of real shape.
+struct TrainBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Target tokens/s of a full training step for the small and base presets.",
+        discussion: """
+        Each batch has about --tokens target tokens: sentences of --length source and target
+        tokens with random ids (no padding), so B = tokens / length. The step is forward, loss with
+        label smoothing 0.1, backward, gradient clipping and Adam, with dropout 0.1 on. Vocabulary
+        sizes follow the peers' measurements (PLATFORM.md): 8,000 for small, 32,000 for base.
+        """)
+
+    @Option(help: "Comma-separated presets: small, base, big, tiny.")
+    var configs: String = "small,base"
+
+    @Option(help: "Comma-separated decoders: softmax, t2r.")
+    var decoders: String = "softmax,t2r"
+
+    @Option(help: "Target tokens per batch.")
+    var tokens: Int = 4096
+
+    @Option(help: "Source and target length of every sentence.")
+    var length: Int = 25
+
+    @Option(help: "Timed steps per configuration (after one warm-up step).")
+    var steps: Int = 3
+
+    @Option(help: "Threads (OpenBLAS and the toolkit's own).")
+    var threads: Int = 2
+
+    func validate() throws {
+        for c in configs.split(separator: ",") where ModelConfig.Preset(rawValue: String(c)) == nil {
+            throw ValidationError("unknown preset '\(c)' (small, base, big, tiny)")
+        }
+        for d in decoders.split(separator: ",") where ModelConfig.DecoderAttention(rawValue: String(d)) == nil {
+            throw ValidationError("unknown decoder '\(d)' (softmax, t2r)")
+        }
+        guard tokens >= length, length >= 2, steps >= 1, threads >= 1 else {
+            throw ValidationError("need tokens ≥ length ≥ 2, steps ≥ 1, threads ≥ 1; got \(tokens), \(length), \(steps), \(threads)")
+        }
+    }
+
+    func run() throws {
+        GEMM.setThreads(threads)
+        for c in configs.split(separator: ",") {
+            let preset = ModelConfig.Preset(rawValue: String(c))!
+            let vocab = preset == .small || preset == .tiny ? 8000 : 32000
+            for d in decoders.split(separator: ",") {
+                var config = ModelConfig.preset(preset, sourceVocabSize: vocab, targetVocabSize: vocab,
+                                                decoderAttention: ModelConfig.DecoderAttention(rawValue: String(d))!)
+                config.dropout = 0.1
+                try bench(config, preset: preset)
+            }
+        }
+    }
+
+    func bench(_ config: ModelConfig, preset: ModelConfig.Preset) throws {
+        let model = try Seq2Seq(config: config)
+        let store = ParameterStore(layout: model.layout, training: true)
+        model.initialize(store, seed: 1)
+        let b = tokens / length
+        var rng = RNG(seed: 5)
+        func ids(_ n: Int) -> [Int32] { (0..<n).map { _ in Int32(4 + rng.below(config.targetVocabSize - 4)) } }
+        var tgtIn = ids(b * length), tgtOut = ids(b * length)
+        for s in 0..<b { tgtIn[s * length] = Vocab.bos; tgtOut[s * length + length - 1] = Vocab.eos }
+        let batch = TokenBatch(batch: b, sourceLength: length, targetLength: length, source: ids(b * length),
+                               targetIn: tgtIn, targetOut: tgtOut)
+        let arena = Arena(capacity: 0)
+        var adam = Adam()
+        var stepRNG = RNG(seed: 9)
+        func step() {
+            arena.reset()
+            store.zeroGrads()
+            let cache = model.forward(batch, smoothing: 0.1, training: true, rng: &stepRNG, params: store, arena: arena)
+            model.backward(cache, scale: 1 / Float(batch.targetTokens), smoothing: 0.1, params: store, arena: arena)
+            GradClip.clip(store, maxNorm: 1)
+            adam.update(store, learningRate: 1e-4)
+        }
+        step()  // warm-up: sizes the arena
+        step()
+        let growsBefore = arena.grows
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<steps { step() }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)
+        emit(["bench": "train", "config": preset.rawValue, "decoder": config.decoderAttention.rawValue,
+              "threads": threads, "batch": b, "length": length, "target_tokens": batch.targetTokens,
+              "seconds_per_step": seconds, "tok_per_s": Double(batch.targetTokens) / seconds,
+              "arena_mb": Double(arena.capacity) * 4 / 1e6, "arena_grows_in_timed_steps": arena.grows - growsBefore,
+              "parameters": model.layout.parameterCount])
+    }
+}
