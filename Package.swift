@@ -10,12 +10,14 @@ let package = Package(
         .library(name: "MTOps", targets: ["MTOps"]),
         .library(name: "MTModel", targets: ["MTModel"]),
         .library(name: "MTTrain", targets: ["MTTrain"]),
+        .library(name: "MTSearch", targets: ["MTSearch"]),
         .library(name: "MTData", targets: ["MTData"]),
         .library(name: "MTEval", targets: ["MTEval"]),
         .library(name: "MTText", targets: ["MTText"]),
         .executable(name: "mt-bleu", targets: ["mt-bleu"]),
         .executable(name: "mt-bpe", targets: ["mt-bpe"]),
         .executable(name: "mt-bench", targets: ["mt-bench"]),
+        .executable(name: "mt-translate", targets: ["mt-translate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +36,7 @@ let package = Package(
         .target(name: "MTOps", dependencies: ["MTTensor"]),
         .target(name: "MTModel", dependencies: ["MTOps", "MTTensor"]),
         .target(name: "MTTrain", dependencies: ["MTModel"]),
+        .target(name: "MTSearch", dependencies: ["MTModel"]),
         .target(name: "MTData", dependencies: ["MTText"]),
         .target(name: "MTEval"),
         .target(name: "MTText", dependencies: ["CICU"]),
@@ -45,8 +48,11 @@ let package = Package(
         .executableTarget(name: "mt-bpe", dependencies: [
             "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "mt-translate", dependencies: [
+            "MTSearch", "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "mt-bench", dependencies: [
-            "MTTensor", "MTModel", "MTTrain", "COpenBLAS",
+            "MTTensor", "MTModel", "MTTrain", "MTSearch", "COpenBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -55,6 +61,7 @@ let package = Package(
         .testTarget(name: "MTOpsTests", dependencies: ["MTOps"]),
         .testTarget(name: "MTModelTests", dependencies: ["MTModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MTTrainTests", dependencies: ["MTTrain"]),
+        .testTarget(name: "MTSearchTests", dependencies: ["MTSearch"]),
         .testTarget(name: "MTDataTests", dependencies: ["MTData"]),
         .testTarget(name: "MTEvalTests", dependencies: ["MTEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MTTextTests", dependencies: ["MTText"], resources: [.copy("Fixtures")]),

@@ -1,0 +1,1 @@
+// Placeholder until the module's code lands; replaced by its owner.

@@ -1,0 +1,1 @@
+print("mt-translate: not yet implemented")
