@@ -1,0 +1,3 @@
+import XCTest
+@testable import MTSearch
+final class MTSearchPlaceholderTests: XCTestCase { func testNothingYet() {} }
