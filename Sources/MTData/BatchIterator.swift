@@ -44,6 +44,10 @@ public struct BatchIterator: Sendable {
         return h.value
     }
 
+    /// A `[data]` line naming pairs too long for the budget (each gets a batch of its own; the
+    /// set is the same every epoch), or nil. Print it once at start.
+    public var oversizedReport: String? { plan.oversizedReport(corpus, budget: batcher.config.maxTokens) }
+
     /// Batches in the current epoch.
     public var batchesInEpoch: Int { plan.count }
 

@@ -131,7 +131,9 @@ public enum CorpusCache {
         (summary.droppedTooLong, summary.droppedRatio, summary.sourceTokens, summary.targetTokens) =
             (counts[4], counts[5], counts[6], counts[7])
         summary.filter = CorpusFilter(maxTokens: counts[9], maxRatio: try r.f64(), minTokens: counts[8])
-        let n = Int(truncatingIfNeeded: try r.u64()), ns = Int(truncatingIfNeeded: try r.u64()), nt = Int(truncatingIfNeeded: try r.u64())
+        let n = Int(truncatingIfNeeded: try r.u64())
+        let ns = Int(truncatingIfNeeded: try r.u64())
+        let nt = Int(truncatingIfNeeded: try r.u64())
         let lines = try r.array(of: UInt32.self, count: n) { Int($0) }
         let srcLengths = try r.array(of: UInt32.self, count: n) { Int($0) }
         let tgtLengths = try r.array(of: UInt32.self, count: n) { Int($0) }

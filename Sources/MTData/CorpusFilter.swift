@@ -9,7 +9,8 @@ public struct CorpusFilter: Codable, Sendable, Equatable {
     /// Largest length ratio kept: max(src, tgt) / min(src, tgt) ≤ maxRatio
     /// (as Moses' clean-corpus-n). `.infinity` turns the check off.
     public var maxRatio: Double
-    /// Shortest sentence kept, in tokens, on either side (≥ 1: empty sides are always dropped).
+    /// Shortest sentence kept, in tokens, on either side. 0 keeps pairs with an empty side
+    /// (validation and test sets, where every line must stay aligned with its reference).
     public var minTokens: Int
 
     public init(maxTokens: Int = 250, maxRatio: Double = 3.0, minTokens: Int = 1) {
@@ -18,13 +19,16 @@ public struct CorpusFilter: Codable, Sendable, Equatable {
         self.minTokens = minTokens
     }
 
-    /// No length or ratio limits; only empty pairs are dropped.
+    /// No length or ratio limits; only pairs with an empty side are dropped.
     public static let emptyOnly = CorpusFilter(maxTokens: Int(Int32.max), maxRatio: .infinity)
+
+    /// Keeps every line, empty or not (for validation/test sets).
+    public static let keepAll = CorpusFilter(maxTokens: Int(Int32.max), maxRatio: .infinity, minTokens: 0)
 
     /// Reports every problem at once.
     public func validate() throws {
         var problems: [String] = []
-        if minTokens < 1 { problems.append("minTokens is \(minTokens); it must be ≥ 1") }
+        if minTokens < 0 { problems.append("minTokens is \(minTokens); it must be ≥ 0") }
         if maxTokens < minTokens {
             problems.append("maxTokens is \(maxTokens); it must be ≥ minTokens (\(minTokens))")
         }
@@ -36,7 +40,7 @@ public struct CorpusFilter: Codable, Sendable, Equatable {
 
     /// Why a pair is dropped.
     public enum DropReason: String, Codable, Sendable, CaseIterable {
-        /// A side is empty (blank line, or no tokens after encoding).
+        /// A side is empty (blank line, or no tokens after encoding) and minTokens > 0.
         case empty
         /// A side has fewer than `minTokens` tokens (but is not empty).
         case tooShort
@@ -47,12 +51,13 @@ public struct CorpusFilter: Codable, Sendable, Equatable {
     }
 
     /// Nil if a pair with these token counts is kept, else the first reason it is dropped,
-    /// checked in the order empty, tooShort, tooLong, ratio.
+    /// checked in the order empty, tooShort, tooLong, ratio. The ratio is checked only when both
+    /// sides have tokens (an empty side is the `empty` rule's business).
     public func dropReason(sourceTokens s: Int, targetTokens t: Int) -> DropReason? {
-        if s == 0 || t == 0 { return .empty }
+        if (s == 0 || t == 0) && minTokens > 0 { return .empty }
         if s < minTokens || t < minTokens { return .tooShort }
         if s > maxTokens || t > maxTokens { return .tooLong }
-        if Double(max(s, t)) > maxRatio * Double(min(s, t)) { return .ratio }
+        if s > 0 && t > 0 && Double(max(s, t)) > maxRatio * Double(min(s, t)) { return .ratio }
         return nil
     }
 }

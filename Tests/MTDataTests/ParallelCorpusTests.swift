@@ -71,6 +71,21 @@ final class ParallelCorpusTests: XCTestCase {
         XCTAssertEqual(minTwo.summary.droppedRatio, 0)
     }
 
+    func testKeepAllKeepsEmptyLinesAligned() throws {
+        let dir = try TempDir()
+        let s = try dir.write("v.en", lines: ["a b", "", "c", "d e f g h i j"])
+        let t = try dir.write("v.de", lines: ["x", "y", "", "z"])
+        let r = try read(s, t, filter: .keepAll)
+        XCTAssertEqual(r.summary.pairsKept, 4)
+        XCTAssertEqual(r.summary.dropped, 0)
+        XCTAssertEqual(r.corpus.lineNumbers, [1, 2, 3, 4])
+        XCTAssertEqual((0..<4).map(r.corpus.sourceLength), [2, 0, 1, 7])
+        let b = Batch(corpus: r.corpus, indices: [1, 2])
+        XCTAssertEqual(b.source, [2, 0, try enc.encode("c")[0], 2])   // empty source is just </s>
+        XCTAssertEqual(b.targetOut, [try enc.encode("y")[0], 2, 2, 0])  // empty target is just </s>
+        XCTAssertEqual(try read(s, t, filter: .emptyOnly).summary.droppedEmpty, 2)
+    }
+
     func testEncoderErrorsAndSpecialIdsAreReportedWithLine() throws {
         let dir = try TempDir()
         let s = try dir.write("e.en", lines: ["a", "b", "boom", "c"])
@@ -102,9 +117,9 @@ final class ParallelCorpusTests: XCTestCase {
     }
 
     func testInvalidFilterListsEveryProblem() {
-        XCTAssertThrowsError(try CorpusFilter(maxTokens: 0, maxRatio: 0.5, minTokens: 0).validate()) { error in
+        XCTAssertThrowsError(try CorpusFilter(maxTokens: 0, maxRatio: 0.5, minTokens: -1).validate()) { error in
             guard case DataError.invalidConfig(_, let problems)? = error as? DataError else { return XCTFail() }
-            XCTAssertEqual(problems.count, 2, "\(problems)")  // minTokens 0 and maxRatio 0.5
+            XCTAssertEqual(problems.count, 2, "\(problems)")  // minTokens -1 and maxRatio 0.5
             XCTAssertTrue(problems.joined().contains("0.5"))
         }
         XCTAssertThrowsError(try CorpusFilter(maxTokens: 0, maxRatio: .nan).validate()) { error in
