@@ -40,8 +40,7 @@ public struct LineChunk: Sendable {
     public init(splitting bytes: [UInt8], mode: LineBreakMode, firstLineNumber: Int = 1) {
         var b = bytes
         var starts = [0]
-        let end = LineChunk.split(&b, mode: mode, atEOF: true, starts: &starts)
-        precondition(end == b.count)
+        _ = LineChunk.split(&b, mode: mode, atEOF: true, starts: &starts)
         if starts.last != b.count { starts.append(b.count) }
         self.init(bytes: b, lineStarts: starts, firstLineNumber: firstLineNumber)
     }
@@ -150,21 +149,17 @@ public final class LineReader {
     deinit { if ownsFD { close(fd) } }
 
     private func fill() throws {
-        let old = pending.count
-        pending.reserveCapacity(old + blockSize)
-        var readCount = 0
-        pending.append(contentsOf: repeatElement(0, count: blockSize))
-        pending.withUnsafeMutableBufferPointer { p in
+        var failure: Int32 = 0
+        let block = [UInt8](unsafeUninitializedCapacity: blockSize) { buf, n in
+            var r = 0
             repeat {
-                readCount = read(fd, p.baseAddress! + old, blockSize)
-            } while readCount < 0 && errno == EINTR
+                r = read(fd, buf.baseAddress!, blockSize)
+            } while r < 0 && errno == EINTR
+            if r < 0 { failure = errno; r = 0 }
+            n = r
         }
-        if readCount < 0 {
-            pending.removeLast(blockSize)
-            throw TextError.io("\(sourceName): read error: \(String(cString: strerror(errno)))")
-        }
-        pending.removeLast(blockSize - readCount)
-        if readCount == 0 { eof = true }
+        if failure != 0 { throw TextError.io("\(sourceName): read error: \(String(cString: strerror(failure)))") }
+        if block.isEmpty { eof = true } else { pending.append(contentsOf: block) }
     }
 
     /// The next chunk of about `blockSize` bytes of complete lines, or nil at the end.
@@ -237,5 +232,16 @@ public final class ByteWriter {
             }
         }
         buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+extension LineChunk {
+    /// Indices (within the chunk) of lines that are not valid UTF-8.
+    public func invalidLines() -> [Int] {
+        bytes.withUnsafeBufferPointer { p in
+            (0..<lineCount).filter { l in
+                !ByteText.isValidUTF8(UnsafeBufferPointer(rebasing: p[lineStarts[l]..<lineStarts[l + 1]]))
+            }
+        }
     }
 }

@@ -37,15 +37,9 @@ final class UTF8Checker {
 
     /// Indices (within the chunk) of invalid lines; throws on the first one unless skipping.
     func check(_ chunk: LineChunk, source: String) throws -> Set<Int> {
-        var bad = Set<Int>()
-        try chunk.bytes.withUnsafeBufferPointer { p in
-            for l in 0..<chunk.lineCount {
-                let s = chunk.lineStarts[l], e = chunk.lineStarts[l + 1]
-                if !ByteText.isValidUTF8(UnsafeBufferPointer(rebasing: p[s..<e])) {
-                    if !skip { throw TextError.invalidUTF8(source: source, line: chunk.firstLineNumber + l) }
-                    bad.insert(l)
-                }
-            }
+        let bad = Set(chunk.invalidLines())
+        if let first = bad.min(), !skip {
+            throw TextError.invalidUTF8(source: source, line: chunk.firstLineNumber + first)
         }
         skipped += bad.count
         return bad

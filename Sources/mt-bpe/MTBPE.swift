@@ -20,6 +20,7 @@ struct MTBPE: ParsableCommand {
             """,
         subcommands: [
             LearnBPE.self, ApplyBPE.self, GetVocab.self, LearnJointBPEAndVocab.self,
+            Pretokenize.self, Detokenize.self, Decode.self, BuildVocab.self,
 
         ])
 }

@@ -1,0 +1,37 @@
+/// Raw text ↔ token ids for one side of a model: normalise and pretokenize (`Pretokenizer`),
+/// segment with BPE (`BPEApplier`, optional), map to ids (`Vocabulary`); and back: ids →
+/// tokens → remove `@@ ` → detokenize. The same object serves training data preparation,
+/// validation and `mt-translate`, so all three see identical text processing.
+public final class TextPipeline: @unchecked Sendable {
+    public let pretokenizer: Pretokenizer
+    public let bpe: BPEApplier?
+    public let vocabulary: Vocabulary
+    private let detokenizer = Detokenizer()
+
+    public init(pretokenizer: PretokenizerOptions, bpe: BPEApplier?, vocabulary: Vocabulary) {
+        self.pretokenizer = Pretokenizer(pretokenizer)
+        self.bpe = bpe
+        self.vocabulary = vocabulary
+    }
+
+    /// Pretokenized and BPE-segmented text (space-separated subwords with `@@ ` continuations).
+    public func segment(_ line: String) -> String {
+        let pre = pretokenizer.pretokenize(line)
+        return bpe?.segment(pre) ?? pre
+    }
+
+    /// Token ids of a raw line, without `<s>` or `</s>`.
+    public func encode(_ line: String) -> [Int32] {
+        vocabulary.encode(segment(line))
+    }
+
+    /// Raw text of model output ids (stops at `</s>`, skips `<pad>` and `<s>`).
+    public func decode(_ ids: [Int32]) -> String {
+        detokenizer.decode(vocabulary.decode(ids))
+    }
+
+    /// Segmented text of ids, before BPE removal and detokenization (`--raw` output).
+    public func decodeSegmented(_ ids: [Int32]) -> String {
+        vocabulary.decode(ids)
+    }
+}

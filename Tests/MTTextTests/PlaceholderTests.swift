@@ -1,3 +1,0 @@
-import XCTest
-@testable import MTText
-final class MTTextPlaceholderTests: XCTestCase { func testNothingYet() {} }
