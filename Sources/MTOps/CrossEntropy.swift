@@ -31,7 +31,7 @@ public struct CrossEntropy: Sendable {
     public struct Cache: Sendable {
         public let logits: Tensor   // [N, V]
         public let targets: [Int32] // [N]
-        public let lse: Tensor      // [N] log-sum-exp per row
+        public let lse: Tensor      // [N] log-sum-exp per row (0 for pad rows, which are skipped)
         public let result: Result
     }
 
@@ -52,15 +52,18 @@ public struct CrossEntropy: Sendable {
             Parallel.forRanges(chunks, work: n * vocab) { cr in
                 for chunk in cr {
                     let lo = n * chunk / chunks, hi = n * (chunk + 1) / chunks
-                    Kernels.logSumExpRows(logits.pointer + lo * vocab, lse.pointer + lo, rows: hi - lo, cols: vocab)
                     var loss = 0.0, nll = 0.0
                     for r in lo..<hi {
                         let y = tgt[r]
-                        if y == pad { continue }
+                        if y == pad { lse.pointer[r] = 0; continue }
                         precondition(y >= 0 && Int(y) < vocab, "CrossEntropy: target \(y) outside vocabulary \(vocab)")
-                        let xr = logits.pointer + r * vocab, l = Double(lse.pointer[r])
+                        let xr = logits.pointer + r * vocab
+                        let (m, sumX) = OpKernels.maxAndSum(xr, vocab)
+                        let lF = m + Float(_log(OpKernels.sumExp(xr, vocab, minus: m)))
+                        lse.pointer[r] = lF
+                        let l = Double(lF)
                         let nllR = l - Double(xr[Int(y)])
-                        let smoothR = Double(vocab) * l - Double(Kernels.sum(xr, vocab))
+                        let smoothR = Double(vocab) * l - sumX
                         nll += nllR
                         loss += (1 - eps - ei) * nllR + ei * smoothR
                     }
@@ -88,14 +91,7 @@ public struct CrossEntropy: Sendable {
                 let xr = c.logits.pointer + r * vocab, dr = dLogits.pointer + r * vocab
                 let y = tgt[r]
                 if y == pad { dr.update(repeating: 0, count: vocab); continue }
-                let l = c.lse.pointer[r]
-                var i = 0
-                while i < vocab {
-                    let m = min(8, vocab - i)
-                    let p = FastMath.exp(FastMath.load(xr + i, m) - l)
-                    FastMath.store(g * (p - ei), dr + i, m)
-                    i += 8
-                }
+                OpKernels.expShiftScale(xr, dr, vocab, lse: c.lse.pointer[r], g: g, minus: ei)
                 dr[Int(y)] -= g * onTarget
             }
         }

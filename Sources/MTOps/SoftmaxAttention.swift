@@ -105,7 +105,7 @@ public struct SoftmaxAttention: Sendable {
                         for s in 0..<sk where padp[b * sk + s] != 0 { row[s] = -.infinity }
                     }
                     if causal && t + 1 < sk { (row + t + 1).update(repeating: -.infinity, count: sk - t - 1) }
-                    Kernels.softmaxRows(row, row, rows: 1, cols: sk)
+                    OpKernels.softmax(row, sk)
                 }
                 if let m = dropMask {
                     let mp = m.pointer + bh * tq * sk, dp = dropped.pointer + bh * tq * sk

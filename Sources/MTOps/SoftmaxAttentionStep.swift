@@ -108,7 +108,7 @@ extension SoftmaxAttention {
                 if let pad = padding {
                     for s in 0..<keys where pad.isPad[j * pad.length + s] != 0 { sp[s] = -.infinity }
                 }
-                Kernels.softmaxRows(sp, sp, rows: 1, cols: keys)
+                OpKernels.softmax(sp, keys)
                 // ctx_rh [1, Dh] = p [1, L] · V_jh [L, Dh]
                 GEMM.sgemm(.none, .none, m: 1, n: dh, k: keys, a: sp, lda: keys,
                            b: v + j * rowStride + h * dh, ldb: d, c: ctx.pointer + r * d + h * dh, ldc: dh)
