@@ -2,9 +2,9 @@
 ///
 /// For pair b with source ids x and target ids y (no specials in the corpus):
 /// ```
-/// source[b]    = x₁ … xₛ </s> <pad> …     S = max over the batch of s + 1   (fairseq appends </s>)
-/// targetIn[b]  = <s> y₁ … yₜ <pad> …      T = max over the batch of t + 1   (decoder input)
-/// targetOut[b] = y₁ … yₜ </s> <pad> …                                       (what the loss predicts)
+/// source[b]    = x₁ … xₛ </s> <pad> …   S = max over the batch of s + 1 (fairseq appends </s>)
+/// targetIn[b]  = <s> y₁ … yₜ <pad> …    T = max over the batch of t + 1 (decoder input)
+/// targetOut[b] = y₁ … yₜ </s> <pad> …                                   (what the loss predicts)
 /// ```
 /// Padding is `<pad>` = 0. Matrices are row-major. This type holds data only; which pairs go
 /// together is decided by `Batcher`.
@@ -41,19 +41,27 @@ public struct Batch: Sendable, Equatable {
         let b = indices.count
         let s = indices.lazy.map { corpus.sourceLength($0) + 1 }.max()!
         let t = indices.lazy.map { corpus.targetLength($0) + 1 }.max()!
-        var src = [Int32](repeating: SpecialIds.pad, count: b * s)      // [B, S]
-        var tin = [Int32](repeating: SpecialIds.pad, count: b * t)      // [B, T]
-        var tout = [Int32](repeating: SpecialIds.pad, count: b * t)     // [B, T]
-        var srcLengths = [Int](repeating: 0, count: b)                   // [B]
-        var tgtLengths = [Int](repeating: 0, count: b)                   // [B]
+        var src = [Int32](repeating: SpecialIds.pad, count: b * s)  // [B, S]
+        var tin = [Int32](repeating: SpecialIds.pad, count: b * t)  // [B, T]
+        var tout = [Int32](repeating: SpecialIds.pad, count: b * t)  // [B, T]
+        var srcLengths = [Int](repeating: 0, count: b)  // [B]
+        var tgtLengths = [Int](repeating: 0, count: b)  // [B]
         for (row, i) in indices.enumerated() {
-            let x = corpus.source(i), y = corpus.target(i)
+            let x = corpus.source(i)
+            let y = corpus.target(i)
             var k = row * s
-            for id in x { src[k] = id; k += 1 }
+            for id in x {
+                src[k] = id
+                k += 1
+            }
             src[k] = SpecialIds.eos
             k = row * t
             tin[k] = SpecialIds.bos
-            for id in y { tin[k + 1] = id; tout[k] = id; k += 1 }
+            for id in y {
+                tin[k + 1] = id
+                tout[k] = id
+                k += 1
+            }
             tout[k] = SpecialIds.eos
             srcLengths[row] = x.count + 1
             tgtLengths[row] = y.count + 1

@@ -15,20 +15,29 @@ public struct BatchIterator: Sendable {
 
     /// Starts at `position` (default: epoch 1, batch 0). Throws `invalidPosition` if the position
     /// was saved for another corpus or batching settings, or lies past the end of its epoch.
-    public init(corpus: EncodedCorpus, config: BatchingConfig, position: BatchPosition? = nil) throws {
-        guard corpus.count > 0 else { throw DataError.invalidPosition(reason: "the corpus has no sentence pairs") }
+    public init(corpus: EncodedCorpus, config: BatchingConfig, position: BatchPosition? = nil)
+        throws
+    {
+        guard corpus.count > 0 else {
+            throw DataError.invalidConfig(
+                name: "BatchIterator", problems: ["the corpus has 0 sentence pairs"])
+        }
         let batcher = try Batcher(config: config)
         let fingerprint = Self.fingerprint(corpus, config)
         let start = position ?? BatchPosition(epoch: 1, batch: 0, fingerprint: fingerprint)
         guard start.fingerprint == fingerprint else {
-            throw DataError.invalidPosition(reason: "it was saved for other data or batching settings"
-                + " (fingerprint \(start.fingerprint), this run \(fingerprint))")
+            throw DataError.invalidPosition(
+                reason: "it was saved for other data or batching settings"
+                    + " (fingerprint \(start.fingerprint), this run \(fingerprint))")
         }
-        guard start.epoch >= 1 else { throw DataError.invalidPosition(reason: "epoch \(start.epoch) < 1") }
+        guard start.epoch >= 1 else {
+            throw DataError.invalidPosition(reason: "epoch \(start.epoch) < 1")
+        }
         let plan = batcher.plan(corpus, epoch: start.epoch)
         guard start.batch >= 0 && start.batch < plan.count else {
-            throw DataError.invalidPosition(reason: "batch \(start.batch) of epoch \(start.epoch),"
-                + " which has \(plan.count) batches")
+            throw DataError.invalidPosition(
+                reason: "batch \(start.batch) of epoch \(start.epoch),"
+                    + " which has \(plan.count) batches")
         }
         self.corpus = corpus
         self.batcher = batcher
@@ -46,13 +55,17 @@ public struct BatchIterator: Sendable {
 
     /// A `[data]` line naming pairs too long for the budget (each gets a batch of its own; the
     /// set is the same every epoch), or nil. Print it once at start.
-    public var oversizedReport: String? { plan.oversizedReport(corpus, budget: batcher.config.maxTokens) }
+    public var oversizedReport: String? {
+        plan.oversizedReport(corpus, budget: batcher.config.maxTokens)
+    }
 
     /// Batches in the current epoch.
     public var batchesInEpoch: Int { plan.count }
 
     /// Optimizer updates per epoch (the last group of an epoch may hold fewer batches).
-    public var updatesInEpoch: Int { (plan.count + batcher.config.accumulate - 1) / batcher.config.accumulate }
+    public var updatesInEpoch: Int {
+        (plan.count + batcher.config.accumulate - 1) / batcher.config.accumulate
+    }
 
     /// The next batch. After the last batch of an epoch the position moves to batch 0 of the next.
     public mutating func next() -> Batch {
@@ -64,12 +77,14 @@ public struct BatchIterator: Sendable {
     /// The batches of the next optimizer update: `accumulate` batches, fewer at the end of an
     /// epoch (groups never span two epochs).
     public mutating func nextUpdate() -> Update {
-        let epoch = position.epoch, first = position.batch
+        let epoch = position.epoch
+        let first = position.batch
         let n = min(batcher.config.accumulate, plan.count - first)
         var batches: [Batch] = []
         batches.reserveCapacity(n)
         for _ in 0..<n { batches.append(next()) }
-        return Update(batches: batches, epoch: epoch, firstBatch: first, endsEpoch: position.epoch != epoch)
+        return Update(
+            batches: batches, epoch: epoch, firstBatch: first, endsEpoch: position.epoch != epoch)
     }
 
     private mutating func advance() {
@@ -116,9 +131,13 @@ public struct BatchPosition: Codable, Sendable, Equatable, CustomStringConvertib
 
     /// From `int64s`. Throws `invalidPosition` unless there are exactly three values.
     public init(int64s v: [Int64]) throws {
-        guard v.count == 3 else { throw DataError.invalidPosition(reason: "expected 3 values, got \(v.count)") }
+        guard v.count == 3 else {
+            throw DataError.invalidPosition(reason: "expected 3 values, got \(v.count)")
+        }
         self.init(epoch: Int(v[0]), batch: Int(v[1]), fingerprint: UInt64(bitPattern: v[2]))
     }
 
-    public var description: String { "ep \(epoch) batch \(batch) (data \(String(fingerprint, radix: 16)))" }
+    public var description: String {
+        "ep \(epoch) batch \(batch) (data \(String(fingerprint, radix: 16)))"
+    }
 }

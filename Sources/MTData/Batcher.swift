@@ -4,7 +4,7 @@
 /// 1. shuffle the pair indices (ShuffleRNG stream = epoch), unless `shuffle` is off;
 /// 2. cut that order into windows of about windowBatches · maxTokens tokens (0 = one window);
 /// 3. sort each window by (S, T, position in the shuffled order);
-/// 4. cut each window greedily into batches with B · max(S, T) ≤ maxTokens (and B ≤ maxSentences);
+/// 4. cut each window greedily into batches with B · max(S, T) ≤ maxTokens, B ≤ maxSentences;
 ///    a pair that alone exceeds the budget gets a batch of its own and is listed in `oversized`;
 /// 5. shuffle the order of all batches (same generator), unless `shuffle` is off.
 /// Every pair is in exactly one batch per epoch. Building the padded `Batch` is `Batch.init`.
@@ -26,7 +26,8 @@ public struct Batcher: Sendable {
         let windowTokens = config.windowTokens
         var lo = 0
         while lo < order.count {
-            var hi = lo, tokens = 0
+            var hi = lo
+            var tokens = 0
             while hi < order.count && tokens < windowTokens {
                 tokens += cost(corpus, order[hi])
                 hi += 1
@@ -41,7 +42,9 @@ public struct Batcher: Sendable {
             }
             for k in window {
                 let i = order[k]
-                cuts.add(i, sourceLength: corpus.sourceLength(i) + 1, targetLength: corpus.targetLength(i) + 1)
+                cuts.add(
+                    i, sourceLength: corpus.sourceLength(i) + 1,
+                    targetLength: corpus.targetLength(i) + 1)
             }
             cuts.close()
             lo = hi
@@ -121,10 +124,12 @@ public struct BatchPlan: Sendable, Equatable {
     /// A `[data]` line about oversized pairs (nil if there are none), with input line numbers.
     public func oversizedReport(_ corpus: EncodedCorpus, budget: Int) -> String? {
         guard !oversized.isEmpty else { return nil }
-        let shown = oversized.prefix(5).map {
-            "line \(corpus.lineNumbers[$0]) (S \(corpus.sourceLength($0) + 1), T \(corpus.targetLength($0) + 1))"
+        let shown = oversized.prefix(5).map { i in
+            let (s, t) = (corpus.sourceLength(i) + 1, corpus.targetLength(i) + 1)
+            return "line \(corpus.lineNumbers[i]) (S \(s), T \(t))"
         }
-        return "[data] \(oversized.count) pair(s) exceed the budget of \(budget) tokens and get a batch of their own: "
-            + shown.joined(separator: ", ") + (oversized.count > 5 ? ", …" : "")
+        return "[data] \(oversized.count) pair(s) exceed the budget of \(budget) tokens"
+            + " and get a batch of their own: " + shown.joined(separator: ", ")
+            + (oversized.count > 5 ? ", …" : "")
     }
 }

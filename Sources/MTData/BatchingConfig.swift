@@ -20,8 +20,10 @@ public struct BatchingConfig: Codable, Sendable, Equatable {
     /// Batches per optimizer update (gradient accumulation); 1 = no accumulation.
     public var accumulate: Int
 
-    public init(maxTokens: Int = 4096, maxSentences: Int? = nil, windowBatches: Int = 64,
-                shuffle: Bool = true, seed: UInt64 = 1, accumulate: Int = 1) {
+    public init(
+        maxTokens: Int = 4096, maxSentences: Int? = nil, windowBatches: Int = 64,
+        shuffle: Bool = true, seed: UInt64 = 1, accumulate: Int = 1
+    ) {
         self.maxTokens = maxTokens
         self.maxSentences = maxSentences
         self.windowBatches = windowBatches
@@ -31,24 +33,37 @@ public struct BatchingConfig: Codable, Sendable, Equatable {
     }
 
     /// Settings for validation/test sets: whole corpus sorted by length, no shuffling.
-    public static func evaluation(maxTokens: Int = 4096, maxSentences: Int? = nil) -> BatchingConfig {
-        BatchingConfig(maxTokens: maxTokens, maxSentences: maxSentences, windowBatches: 0, shuffle: false)
+    public static func evaluation(maxTokens: Int = 4096, maxSentences: Int? = nil) -> BatchingConfig
+    {
+        BatchingConfig(
+            maxTokens: maxTokens, maxSentences: maxSentences, windowBatches: 0, shuffle: false)
     }
 
     /// Reports every problem at once.
     public func validate() throws {
         var problems: [String] = []
-        if maxTokens < 2 { problems.append("maxTokens is \(maxTokens); it must be ≥ 2 (one token plus </s>)") }
-        if let m = maxSentences, m < 1 { problems.append("maxSentences is \(m); it must be ≥ 1 or unset") }
-        if windowBatches < 0 { problems.append("windowBatches is \(windowBatches); it must be ≥ 0 (0 = whole corpus)") }
+        if maxTokens < 2 {
+            problems.append("maxTokens is \(maxTokens); it must be ≥ 2 (one token plus </s>)")
+        }
+        if let m = maxSentences, m < 1 {
+            problems.append("maxSentences is \(m); it must be ≥ 1 or unset")
+        }
+        if windowBatches < 0 {
+            problems.append(
+                "windowBatches is \(windowBatches); it must be ≥ 0 (0 = whole corpus)")
+        }
         if accumulate < 1 { problems.append("accumulate is \(accumulate); it must be ≥ 1") }
-        if !problems.isEmpty { throw DataError.invalidConfig(name: "BatchingConfig", problems: problems) }
+        if !problems.isEmpty {
+            throw DataError.invalidConfig(name: "BatchingConfig", problems: problems)
+        }
     }
 
     /// Window size in tokens (Int.max for the whole corpus).
     var windowTokens: Int {
-        windowBatches == 0 ? Int.max : windowBatches.multipliedReportingOverflow(by: maxTokens).overflow
-            ? Int.max : windowBatches * maxTokens
+        windowBatches == 0
+            ? Int.max
+            : windowBatches.multipliedReportingOverflow(by: maxTokens).overflow
+                ? Int.max : windowBatches * maxTokens
     }
 
     /// A 64-bit hash of every setting that changes which pairs go into which batch, in which
@@ -56,7 +71,10 @@ public struct BatchingConfig: Codable, Sendable, Equatable {
     var batchingHash: UInt64 {
         var h = FNV1a()
         h.add("batching v1")
-        for x in [UInt64(maxTokens), UInt64(maxSentences ?? 0), UInt64(windowBatches), shuffle ? 1 : 0, seed] {
+        for x in [
+            UInt64(maxTokens), UInt64(maxSentences ?? 0), UInt64(windowBatches), shuffle ? 1 : 0,
+            seed,
+        ] {
             h.add(x)
         }
         return h.value

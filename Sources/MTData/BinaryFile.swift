@@ -20,7 +20,9 @@ public enum AtomicFile {
         do {
             try body(&writer)
             try writer.flush()
-            guard fsync(fd) == 0 else { throw DataError.writeFailed(path: path, reason: "fsync: " + errorText()) }
+            guard fsync(fd) == 0 else {
+                throw DataError.writeFailed(path: path, reason: "fsync: " + errorText())
+            }
             guard close(fd) == 0 else {
                 unlink(tmp)
                 throw DataError.writeFailed(path: path, reason: "close: " + errorText())
@@ -54,7 +56,9 @@ public enum AtomicFile {
         guard fd >= 0 else { throw DataError.unreadable(path: path, reason: errorText()) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw DataError.unreadable(path: path, reason: errorText()) }
+        guard fstat(fd, &info) == 0 else {
+            throw DataError.unreadable(path: path, reason: errorText())
+        }
         let size = Int(info.st_size)
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
@@ -62,7 +66,8 @@ public enum AtomicFile {
             let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                throw DataError.unreadable(path: path, reason: n == 0 ? "file shrank while reading" : errorText())
+                throw DataError.unreadable(
+                    path: path, reason: n == 0 ? "file shrank while reading" : errorText())
             }
             done += n
         }
@@ -111,7 +116,9 @@ public struct BinaryWriter {
         while done < buffer.count {
             let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw DataError.writeFailed(path: path, reason: AtomicFile.errorText()) }
+            guard n > 0 else {
+                throw DataError.writeFailed(path: path, reason: AtomicFile.errorText())
+            }
             done += n
         }
         buffer.removeAll(keepingCapacity: true)
@@ -133,7 +140,9 @@ public struct BinaryReader {
 
     public mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
         guard n >= 0, n <= remaining else {
-            throw DataError.cacheCorrupt(path: path, reason: "truncated: needs \(n) bytes at offset \(offset), has \(remaining)")
+            throw DataError.cacheCorrupt(
+                path: path,
+                reason: "truncated: needs \(n) bytes at offset \(offset), has \(remaining)")
         }
         defer { offset += n }
         return bytes[offset..<offset + n]
@@ -148,19 +157,29 @@ public struct BinaryReader {
         let n = Int(try u32())
         let b = try take(n)
         guard let s = String(validating: b, as: UTF8.self) else {
-            throw DataError.cacheCorrupt(path: path, reason: "string at offset \(offset - n) is not UTF-8")
+            throw DataError.cacheCorrupt(
+                path: path, reason: "string at offset \(offset - n) is not UTF-8")
         }
         return s
     }
 
     /// `count` little-endian values of `T`, widened by `convert`, e.g. UInt16 ids to Int32.
-    public mutating func array<T: FixedWidthInteger, U>(of _: T.Type, count: Int,
-                                                        _ convert: (T) -> U) throws -> [U] {
+    public mutating func array<T: FixedWidthInteger, U>(
+        of _: T.Type, count: Int,
+        _ convert: (T) -> U
+    ) throws -> [U] {
         let (size, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.size)
-        guard !overflow else { throw DataError.cacheCorrupt(path: path, reason: "count \(count) overflows") }
+        guard !overflow else {
+            throw DataError.cacheCorrupt(path: path, reason: "count \(count) overflows")
+        }
         let slice = try take(size)
         return slice.withUnsafeBytes { raw in
-            (0..<count).map { convert(T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self))) }
+            (0..<count).map {
+                convert(
+                    T(
+                        littleEndian: raw.loadUnaligned(
+                            fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self)))
+            }
         }
     }
 

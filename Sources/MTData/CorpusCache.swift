@@ -8,8 +8,10 @@ import Darwin
 ///
 /// Layout (little-endian), version 1:
 /// ```
-/// magic "T2RMTIDS" (8) · version u32 · id width u32 (2 = UInt16, 4 = Int32) · key hash u64 · key (u32 n + UTF-8)
-/// summary: source path, target path (strings) · read, kept, empty, short, long, ratio, src tok, tgt tok,
+/// magic "T2RMTIDS" (8) · version u32 · id width u32 (2 = UInt16, 4 = Int32) · key hash u64
+/// key (u32 byte count + UTF-8)
+/// summary: source path, target path (strings) · read, kept, empty, short, long, ratio,
+///          src tok, tgt tok,
 ///          filter minTokens, maxTokens (10 × u64) · filter maxRatio f64
 /// pairs u64 · source ids u64 · target ids u64
 /// line numbers u32 × pairs · source lengths u32 × pairs · target lengths u32 × pairs
@@ -27,7 +29,7 @@ public enum CorpusCache {
     public enum Outcome: Sendable, Equatable {
         /// The cache was valid and loaded.
         case hit
-        /// The cache was (re)built; `reason` says why ("no cache file", "stale: …", "corrupt: …").
+        /// The cache was (re)built; `reason` says why: "no cache file", "stale: …", "corrupt: …".
         case built(reason: String)
     }
 
@@ -40,8 +42,10 @@ public enum CorpusCache {
     }
 
     /// The cache key of a corpus: input identity (absolute path, size, mtime), encoders, filter.
-    public static func key(sourcePath: String, targetPath: String, sourceEncoder: some SentenceEncoder,
-                           targetEncoder: some SentenceEncoder, filter: CorpusFilter) throws -> String {
+    public static func key(
+        sourcePath: String, targetPath: String, sourceEncoder: some SentenceEncoder,
+        targetEncoder: some SentenceEncoder, filter: CorpusFilter
+    ) throws -> String {
         [
             "format=t2r-mt-ids v\(version)",
             "source=" + (try fileIdentity(sourcePath)),
@@ -55,10 +59,15 @@ public enum CorpusCache {
     /// "absolute-path size=N mtime=S.NNNNNNNNN" for one file.
     static func fileIdentity(_ path: String) throws -> String {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw DataError.unreadable(path: path, reason: AtomicFile.errorText()) }
+        guard stat(path, &info) == 0 else {
+            throw DataError.unreadable(path: path, reason: AtomicFile.errorText())
+        }
         var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let absolute = realpath(path, &resolved) != nil
-            ? String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : path
+        let absolute =
+            realpath(path, &resolved) != nil
+            ? String(
+                decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            : path
         #if canImport(Darwin)
         let (sec, nsec) = (info.st_mtimespec.tv_sec, info.st_mtimespec.tv_nsec)
         #else
@@ -69,26 +78,30 @@ public enum CorpusCache {
 
     /// Loads the cache if it exists and its key is `key`, else builds the corpus with
     /// `ParallelCorpus.read` and saves it. A corrupt or stale cache is rebuilt, never trusted.
-    public static func loadOrBuild(cachePath: String, sourcePath: String, targetPath: String,
-                                   sourceEncoder: some SentenceEncoder, targetEncoder: some SentenceEncoder,
-                                   filter: CorpusFilter = CorpusFilter(),
-                                   threads: Int = 1) throws -> (corpus: ParallelCorpus, outcome: Outcome) {
+    public static func loadOrBuild(
+        cachePath: String, sourcePath: String, targetPath: String,
+        sourceEncoder: some SentenceEncoder, targetEncoder: some SentenceEncoder,
+        filter: CorpusFilter = CorpusFilter(),
+        threads: Int = 1
+    ) throws -> (corpus: ParallelCorpus, outcome: Outcome) {
         try filter.validate()
-        let key = try key(sourcePath: sourcePath, targetPath: targetPath, sourceEncoder: sourceEncoder,
-                          targetEncoder: targetEncoder, filter: filter)
+        let key = try key(
+            sourcePath: sourcePath, targetPath: targetPath, sourceEncoder: sourceEncoder,
+            targetEncoder: targetEncoder, filter: filter)
         let reason: String
         do {
             switch try lookup(cachePath, key: key) {
-            case let .hit(corpus): return (corpus, .hit)
+            case .hit(let corpus): return (corpus, .hit)
             case .missing: reason = "no cache file"
-            case let .stale(why): reason = "stale: " + why
+            case .stale(let why): reason = "stale: " + why
             }
         } catch let error as DataError {
             reason = "corrupt: \(error)"
         }
-        let corpus = try ParallelCorpus.read(sourcePath: sourcePath, targetPath: targetPath,
-                                             sourceEncoder: sourceEncoder, targetEncoder: targetEncoder,
-                                             filter: filter, threads: threads)
+        let corpus = try ParallelCorpus.read(
+            sourcePath: sourcePath, targetPath: targetPath,
+            sourceEncoder: sourceEncoder, targetEncoder: targetEncoder,
+            filter: filter, threads: threads)
         try save(corpus, key: key, to: cachePath)
         return (corpus, .built(reason: reason))
     }
@@ -102,12 +115,18 @@ public enum CorpusCache {
             throw DataError.cacheCorrupt(path: path, reason: "bad magic (not a t2r-mt id cache)")
         }
         let fileVersion = try r.u32()
-        guard fileVersion == version else { return .stale(reason: "format version \(fileVersion), expected \(version)") }
+        guard fileVersion == version else {
+            return .stale(reason: "format version \(fileVersion), expected \(version)")
+        }
         let width = try r.u32()
-        guard width == 2 || width == 4 else { throw DataError.cacheCorrupt(path: path, reason: "id width \(width)") }
+        guard width == 2 || width == 4 else {
+            throw DataError.cacheCorrupt(path: path, reason: "id width \(width)")
+        }
         let hash = try r.u64()
         let storedKey = try r.string()
-        guard hash == FNV1a.hash(storedKey) else { throw DataError.cacheCorrupt(path: path, reason: "key hash mismatch") }
+        guard hash == FNV1a.hash(storedKey) else {
+            throw DataError.cacheCorrupt(path: path, reason: "key hash mismatch")
+        }
         guard storedKey == key else { return .stale(reason: difference(storedKey, key)) }
         return .hit(try readBody(&r, width: Int(width)))
     }
@@ -116,7 +135,8 @@ public enum CorpusCache {
     static func difference(_ old: String, _ new: String) -> String {
         let a = old.split(separator: "\n", omittingEmptySubsequences: false)
         let b = new.split(separator: "\n", omittingEmptySubsequences: false)
-        for i in 0..<max(a.count, b.count) where (i < a.count ? a[i] : "") != (i < b.count ? b[i] : "") {
+        for i in 0..<max(a.count, b.count)
+        where (i < a.count ? a[i] : "") != (i < b.count ? b[i] : "") {
             return "was \"\(i < a.count ? a[i] : "")\", now \"\(i < b.count ? b[i] : "")\""
         }
         return "keys differ"
@@ -124,25 +144,32 @@ public enum CorpusCache {
 
     static func readBody(_ r: inout BinaryReader, width: Int) throws -> ParallelCorpus {
         let path = r.path
-        var summary = FilterSummary(sourcePath: try r.string(), targetPath: try r.string(), filter: CorpusFilter())
+        var summary = FilterSummary(
+            sourcePath: try r.string(), targetPath: try r.string(), filter: CorpusFilter())
         let counts = try (0..<10).map { _ in Int(truncatingIfNeeded: try r.u64()) }
         (summary.pairsRead, summary.pairsKept, summary.droppedEmpty, summary.droppedTooShort) =
             (counts[0], counts[1], counts[2], counts[3])
         (summary.droppedTooLong, summary.droppedRatio, summary.sourceTokens, summary.targetTokens) =
             (counts[4], counts[5], counts[6], counts[7])
-        summary.filter = CorpusFilter(maxTokens: counts[9], maxRatio: try r.f64(), minTokens: counts[8])
+        summary.filter = CorpusFilter(
+            maxTokens: counts[9], maxRatio: try r.f64(), minTokens: counts[8])
         let n = Int(truncatingIfNeeded: try r.u64())
         let ns = Int(truncatingIfNeeded: try r.u64())
         let nt = Int(truncatingIfNeeded: try r.u64())
         let lines = try r.array(of: UInt32.self, count: n) { Int($0) }
         let srcLengths = try r.array(of: UInt32.self, count: n) { Int($0) }
         let tgtLengths = try r.array(of: UInt32.self, count: n) { Int($0) }
-        let src = width == 2 ? try r.array(of: UInt16.self, count: ns) { Int32($0) }
-                             : try r.array(of: Int32.self, count: ns) { $0 }
-        let tgt = width == 2 ? try r.array(of: UInt16.self, count: nt) { Int32($0) }
-                             : try r.array(of: Int32.self, count: nt) { $0 }
+        let src =
+            width == 2
+            ? try r.array(of: UInt16.self, count: ns) { Int32($0) }
+            : try r.array(of: Int32.self, count: ns) { $0 }
+        let tgt =
+            width == 2
+            ? try r.array(of: UInt16.self, count: nt) { Int32($0) }
+            : try r.array(of: Int32.self, count: nt) { $0 }
         guard r.remaining == 0 else {
-            throw DataError.cacheCorrupt(path: path, reason: "\(r.remaining) unexpected bytes at the end")
+            throw DataError.cacheCorrupt(
+                path: path, reason: "\(r.remaining) unexpected bytes at the end")
         }
         func offsets(_ lengths: [Int]) -> [Int] {
             var o = [Int](repeating: 0, count: lengths.count + 1)
@@ -150,8 +177,9 @@ public enum CorpusCache {
             return o
         }
         do {
-            let corpus = try EncodedCorpus(sourceIds: src, sourceOffsets: offsets(srcLengths), targetIds: tgt,
-                                           targetOffsets: offsets(tgtLengths), lineNumbers: lines)
+            let corpus = try EncodedCorpus(
+                sourceIds: src, sourceOffsets: offsets(srcLengths), targetIds: tgt,
+                targetOffsets: offsets(tgtLengths), lineNumbers: lines)
             return ParallelCorpus(corpus: corpus, summary: summary)
         } catch DataError.cacheCorrupt(_, let reason) {
             throw DataError.cacheCorrupt(path: path, reason: reason)
@@ -160,7 +188,8 @@ public enum CorpusCache {
 
     /// Writes `corpus` to `path` atomically under `key`. Ids are stored as UInt16 when they fit.
     public static func save(_ parallel: ParallelCorpus, key: String, to path: String) throws {
-        let c = parallel.corpus, s = parallel.summary
+        let c = parallel.corpus
+        let s = parallel.summary
         let width = c.maxId < 65_536 ? 2 : 4
         guard c.lineNumbers.allSatisfy({ $0 >= 0 && $0 <= Int(UInt32.max) }) else {
             throw DataError.writeFailed(path: path, reason: "line numbers beyond UInt32")
@@ -173,8 +202,11 @@ public enum CorpusCache {
             try w.string(key)
             try w.string(s.sourcePath)
             try w.string(s.targetPath)
-            for x in [s.pairsRead, s.pairsKept, s.droppedEmpty, s.droppedTooShort, s.droppedTooLong,
-                      s.droppedRatio, s.sourceTokens, s.targetTokens, s.filter.minTokens, s.filter.maxTokens] {
+            for x in [
+                s.pairsRead, s.pairsKept, s.droppedEmpty, s.droppedTooShort, s.droppedTooLong,
+                s.droppedRatio, s.sourceTokens, s.targetTokens, s.filter.minTokens,
+                s.filter.maxTokens,
+            ] {
                 try w.u64(UInt64(x))
             }
             try w.f64(s.filter.maxRatio)
@@ -200,7 +232,9 @@ public enum CorpusCache {
     }
 
     /// Converts and writes in chunks of 64 Ki values so no second full-size copy is made.
-    private static func writeChunked<T, U>(_ w: inout BinaryWriter, _ values: [T], _ convert: (T) -> U) throws {
+    private static func writeChunked<T, U>(
+        _ w: inout BinaryWriter, _ values: [T], _ convert: (T) -> U
+    ) throws {
         var i = 0
         while i < values.count {
             let chunk = values[i..<min(i + 65_536, values.count)].map(convert)

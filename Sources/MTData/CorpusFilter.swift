@@ -23,7 +23,8 @@ public struct CorpusFilter: Codable, Sendable, Equatable {
     public static let emptyOnly = CorpusFilter(maxTokens: Int(Int32.max), maxRatio: .infinity)
 
     /// Keeps every line, empty or not (for validation/test sets).
-    public static let keepAll = CorpusFilter(maxTokens: Int(Int32.max), maxRatio: .infinity, minTokens: 0)
+    public static let keepAll = CorpusFilter(
+        maxTokens: Int(Int32.max), maxRatio: .infinity, minTokens: 0)
 
     /// Reports every problem at once.
     public func validate() throws {
@@ -35,7 +36,9 @@ public struct CorpusFilter: Codable, Sendable, Equatable {
         if maxRatio.isNaN || maxRatio < 1 {
             problems.append("maxRatio is \(maxRatio); it must be ≥ 1 (or infinity to disable)")
         }
-        if !problems.isEmpty { throw DataError.invalidConfig(name: "CorpusFilter", problems: problems) }
+        if !problems.isEmpty {
+            throw DataError.invalidConfig(name: "CorpusFilter", problems: problems)
+        }
     }
 
     /// Why a pair is dropped.
@@ -114,7 +117,8 @@ public struct FilterSummary: Codable, Sendable, Equatable, CustomStringConvertib
     }
 
     /// One `[data]` line with fixed fields, e.g.
-    /// `[data] train.en|train.de read 29000 kept 28990 drop empty 3 short 0 long 5 ratio 2 (max 250 tok, ratio 3.0) tok 360000|370000`.
+    /// `[data] train.en|train.de read 29000 kept 28990 drop empty 3 short 0 long 5 ratio 2
+    /// (min 1 max 250 tok, ratio 3.0) tok 360000|370000` (on one line).
     public var description: String {
         let ratio = filter.maxRatio.isFinite ? String(filter.maxRatio) : "off"
         return "[data] \(sourcePath)|\(targetPath) read \(pairsRead) kept \(pairsKept)"

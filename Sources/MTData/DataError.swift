@@ -6,7 +6,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A file could not be opened or read.
     case unreadable(path: String, reason: String)
     /// The two sides of a parallel corpus have different numbers of lines.
-    case lineCountMismatch(sourcePath: String, sourceLines: Int, targetPath: String, targetLines: Int)
+    case lineCountMismatch(
+        sourcePath: String, sourceLines: Int, targetPath: String, targetLines: Int)
     /// A line is not valid UTF-8 (`line` is 1-based).
     case invalidUTF8(path: String, line: Int)
     /// `gzip -dc` failed on a file.
@@ -29,31 +30,33 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
 
     public var description: String {
         switch self {
-        case let .unreadable(path, reason):
+        case .unreadable(let path, let reason):
             return "cannot read \(path): \(reason)"
-        case let .lineCountMismatch(sp, sn, tp, tn):
-            return "parallel corpus sides differ in length: \(sp) has \(sn) lines but \(tp) has \(tn) lines"
+        case .lineCountMismatch(let sp, let sn, let tp, let tn):
+            return
+                "parallel corpus sides differ in length:"
+                + " \(sp) has \(sn) lines but \(tp) has \(tn) lines"
                 + " (hint: the files must be line-aligned, one sentence pair per line)"
-        case let .invalidUTF8(path, line):
+        case .invalidUTF8(let path, let line):
             return "\(path):\(line): line is not valid UTF-8"
                 + " (hint: convert the file with iconv, or find the line with `sed -n '\(line)p'`)"
-        case let .gzipFailed(path, status, message):
+        case .gzipFailed(let path, let status, let message):
             return "gzip -dc \(path) exited with status \(status)"
                 + (message.isEmpty ? "" : ": \(message)")
-        case let .encoderFailed(path, line, message):
+        case .encoderFailed(let path, let line, let message):
             return "\(path):\(line): encoding failed: \(message)"
-        case let .invalidTokenId(path, line, id):
+        case .invalidTokenId(let path, let line, let id):
             return "\(path):\(line): encoder returned id \(id); sentence ids must be ≥ 3"
                 + " (0 <pad>, 1 <s>, 2 </s> are added by batching, never by the encoder)"
-        case let .invalidConfig(name, problems):
+        case .invalidConfig(let name, let problems):
             return "invalid \(name):\n  - " + problems.joined(separator: "\n  - ")
-        case let .cacheCorrupt(path, reason):
+        case .cacheCorrupt(let path, let reason):
             return "cache \(path) is unusable: \(reason)"
-        case let .writeFailed(path, reason):
+        case .writeFailed(let path, let reason):
             return "cannot write \(path): \(reason) (any previous file at this path is unchanged)"
-        case let .invalidPosition(reason):
+        case .invalidPosition(let reason):
             return "cannot restore the data position: \(reason)"
-        case let .emptyCorpus(sp, tp, summary):
+        case .emptyCorpus(let sp, let tp, let summary):
             return "no sentence pairs left in \(sp) / \(tp) after filtering: \(summary)"
         }
     }

@@ -26,15 +26,18 @@ public struct EncodedCorpus: Sendable, Equatable {
     }
 
     /// Rebuilds a corpus from its arrays (the cache reader). Throws if they do not fit together.
-    public init(sourceIds: [Int32], sourceOffsets: [Int], targetIds: [Int32], targetOffsets: [Int],
-                lineNumbers: [Int]) throws {
+    public init(
+        sourceIds: [Int32], sourceOffsets: [Int], targetIds: [Int32], targetOffsets: [Int],
+        lineNumbers: [Int]
+    ) throws {
         let n = lineNumbers.count
         func bad(_ why: String) -> DataError { .cacheCorrupt(path: "<arrays>", reason: why) }
         guard sourceOffsets.count == n + 1, targetOffsets.count == n + 1 else {
             throw bad("\(n) pairs but \(sourceOffsets.count)/\(targetOffsets.count) offsets")
         }
         guard Self.monotone(sourceOffsets, total: sourceIds.count),
-              Self.monotone(targetOffsets, total: targetIds.count) else {
+            Self.monotone(targetOffsets, total: targetIds.count)
+        else {
             throw bad("offsets are not increasing from 0 to the id counts")
         }
         self.sourceIds = sourceIds
@@ -65,13 +68,19 @@ public struct EncodedCorpus: Sendable, Equatable {
     }
 
     /// Source length of pair `i` in tokens (no specials).
-    @inline(__always) public func sourceLength(_ i: Int) -> Int { sourceOffsets[i + 1] - sourceOffsets[i] }
+    @inline(__always) public func sourceLength(_ i: Int) -> Int {
+        sourceOffsets[i + 1] - sourceOffsets[i]
+    }
 
     /// Target length of pair `i` in tokens (no specials).
-    @inline(__always) public func targetLength(_ i: Int) -> Int { targetOffsets[i + 1] - targetOffsets[i] }
+    @inline(__always) public func targetLength(_ i: Int) -> Int {
+        targetOffsets[i + 1] - targetOffsets[i]
+    }
 
     /// Appends one pair read from input line `line`.
-    public mutating func append<S: Collection<Int32>, T: Collection<Int32>>(source: S, target: T, line: Int) {
+    public mutating func append<S: Collection<Int32>, T: Collection<Int32>>(
+        source: S, target: T, line: Int
+    ) {
         sourceIds.append(contentsOf: source)
         sourceOffsets.append(sourceIds.count)
         targetIds.append(contentsOf: target)
@@ -89,8 +98,8 @@ public struct EncodedCorpus: Sendable, Equatable {
         lineNumbers.reserveCapacity(pairs)
     }
 
-    /// A 64-bit FNV-1a hash of every length and id (not the line numbers): two corpora with the
-    /// same fingerprint batch identically. Stored with a data position to check a resume.
+    /// A 64-bit FNV-style hash of every length and id (not the line numbers): two corpora with
+    /// the same fingerprint batch identically. Stored with a data position to check a resume.
     public var fingerprint: UInt64 {
         var h = FNV1a()
         h.add(UInt64(count))
@@ -98,8 +107,8 @@ public struct EncodedCorpus: Sendable, Equatable {
             h.add(UInt64(sourceLength(i)))
             h.add(UInt64(targetLength(i)))
         }
-        sourceIds.withUnsafeBytes { h.add($0) }
-        targetIds.withUnsafeBytes { h.add($0) }
+        for id in sourceIds { h.mix(UInt32(bitPattern: id)) }
+        for id in targetIds { h.mix(UInt32(bitPattern: id)) }
         return h.value
     }
 }
@@ -114,6 +123,11 @@ public struct FNV1a: Sendable {
         var h = value
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         value = h
+    }
+
+    /// Folds in a whole 32-bit word per step (faster than byte-wise; not standard FNV-1a).
+    @inline(__always) public mutating func mix(_ x: UInt32) {
+        value = (value ^ UInt64(x)) &* 0x0000_0100_0000_01B3
     }
 
     public mutating func add(_ x: UInt64) {

@@ -6,7 +6,8 @@ import Dispatch
 /// Checks, each failing with the file and the numbers: the two files must have the same number of
 /// lines (`DataError.lineCountMismatch` names both files and counts); every line must be valid
 /// UTF-8 (`DataError.invalidUTF8` gives file and 1-based line); encoders must not return specials.
-/// Pairs with an empty side and length/ratio outliers are dropped and counted (`FilterSummary`).
+/// Pairs with an empty side and length/ratio outliers are dropped and counted (`FilterSummary`);
+/// if no pair is left, `DataError.emptyCorpus` says so with the counts.
 /// Encoding may run on several threads; the result does not depend on the thread count.
 public struct ParallelCorpus: Sendable, Equatable {
     /// Kept pairs as ids, in input order.
@@ -22,14 +23,16 @@ public struct ParallelCorpus: Sendable, Equatable {
     /// Reads `sourcePath` and `targetPath` line by line, encodes each side and filters.
     ///
     /// - Parameters:
-    ///   - sourceEncoder, targetEncoder: line → ids (may be the same encoder for a joint vocabulary).
+    ///   - sourceEncoder, targetEncoder: line → ids (the same encoder for a joint vocabulary).
     ///   - filter: what to drop; validated first.
     ///   - threads: encoding threads (≥ 1); the encoders must then be safe to call concurrently.
     ///   - chunkSize: pairs read and encoded at a time (bounds memory for large corpora).
-    public static func read(sourcePath: String, targetPath: String,
-                            sourceEncoder: some SentenceEncoder, targetEncoder: some SentenceEncoder,
-                            filter: CorpusFilter = CorpusFilter(), threads: Int = 1,
-                            chunkSize: Int = 16_384) throws -> ParallelCorpus {
+    public static func read(
+        sourcePath: String, targetPath: String,
+        sourceEncoder: some SentenceEncoder, targetEncoder: some SentenceEncoder,
+        filter: CorpusFilter = CorpusFilter(), threads: Int = 1,
+        chunkSize: Int = 16_384
+    ) throws -> ParallelCorpus {
         try filter.validate()
         let src = try TextLineReader(path: sourcePath)
         let tgt = try TextLineReader(path: targetPath)
@@ -56,21 +59,28 @@ public struct ParallelCorpus: Sendable, Equatable {
                 summary.targetTokens += t.count
             }
         }
+        guard summary.pairsKept > 0 else {
+            throw DataError.emptyCorpus(
+                sourcePath: sourcePath, targetPath: targetPath, summary: "\(summary)")
+        }
         return ParallelCorpus(corpus: corpus, summary: summary)
     }
 
     /// Up to `max` aligned lines from each side. When one side ends before the other, counts the
     /// longer side to its end and throws `lineCountMismatch`.
-    static func readChunk(_ src: TextLineReader, _ tgt: TextLineReader,
-                          max: Int) throws -> (source: [String], target: [String]) {
-        var s: [String] = [], t: [String] = []
+    static func readChunk(
+        _ src: TextLineReader, _ tgt: TextLineReader,
+        max: Int
+    ) throws -> (source: [String], target: [String]) {
+        var s: [String] = []
+        var t: [String] = []
         s.reserveCapacity(max)
         t.reserveCapacity(max)
         while s.count < max {
             let a = try src.nextLine()
             let b = try tgt.nextLine()
             switch (a, b) {
-            case let (a?, b?):
+            case (let a?, let b?):
                 s.append(a)
                 t.append(b)
             case (nil, nil):
@@ -78,16 +88,19 @@ public struct ParallelCorpus: Sendable, Equatable {
             default:
                 let sourceLines = try src.countToEnd()
                 let targetLines = try tgt.countToEnd()
-                throw DataError.lineCountMismatch(sourcePath: src.path, sourceLines: sourceLines,
-                                                  targetPath: tgt.path, targetLines: targetLines)
+                throw DataError.lineCountMismatch(
+                    sourcePath: src.path, sourceLines: sourceLines,
+                    targetPath: tgt.path, targetLines: targetLines)
             }
         }
         return (s, t)
     }
 
     /// Ids of each line, or the error; blank lines encode to [] without calling the encoder.
-    static func encode(_ lines: [String], with encoder: some SentenceEncoder,
-                       threads: Int) -> [Result<[Int32], any Error>] {
+    static func encode(
+        _ lines: [String], with encoder: some SentenceEncoder,
+        threads: Int
+    ) -> [Result<[Int32], any Error>] {
         let n = lines.count
         @Sendable func one(_ i: Int) -> Result<[Int32], any Error> {
             let line = lines[i]
@@ -107,11 +120,12 @@ public struct ParallelCorpus: Sendable, Equatable {
     }
 
     /// The ids, or the encoder's error / a bad id as a `DataError` with file and line.
-    static func checked(_ r: Result<[Int32], any Error>, path: String, line: Int) throws -> [Int32] {
+    static func checked(_ r: Result<[Int32], any Error>, path: String, line: Int) throws -> [Int32]
+    {
         let ids: [Int32]
         switch r {
-        case let .success(x): ids = x
-        case let .failure(e): throw DataError.encoderFailed(path: path, line: line, message: "\(e)")
+        case .success(let x): ids = x
+        case .failure(let e): throw DataError.encoderFailed(path: path, line: line, message: "\(e)")
         }
         if let bad = ids.first(where: { $0 < SpecialIds.unk }) {
             throw DataError.invalidTokenId(path: path, line: line, id: bad)

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -51,7 +52,8 @@ public final class TextLineReader {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/gzip")
         process.arguments = ["-dc"]
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardInput = FileHandle(fileDescriptor: file, closeOnDealloc: true)
         process.standardOutput = out
         process.standardError = err
@@ -93,7 +95,8 @@ public final class TextLineReader {
         while true {
             if closed { return nil }
             let found: Int? = buffer.withUnsafeBytes { raw in
-                guard end > start, let p = memchr(raw.baseAddress! + start, 0x0A, end - start) else {
+                guard end > start, let p = memchr(raw.baseAddress! + start, 0x0A, end - start)
+                else {
                     return nil
                 }
                 return raw.baseAddress!.distance(to: UnsafeRawPointer(p))
@@ -130,7 +133,9 @@ public final class TextLineReader {
             start = 0
             end = tail
         }
-        if end == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
+        if end == buffer.count {
+            buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count))
+        }
         let n = buffer.withUnsafeMutableBytes { raw in
             read(fd, raw.baseAddress! + end, raw.count - end)
         }
@@ -158,11 +163,15 @@ public final class TextLineReader {
         // Closing our end first makes a still-running gzip stop with SIGPIPE.
         try? gzipStdout?.fileHandleForReading.close()
         process.waitUntilExit()
-        let message = (try? gzipStderr?.fileHandleForReading.readToEnd()).flatMap { $0 }
-            .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        let message =
+            (try? gzipStderr?.fileHandleForReading.readToEnd()).flatMap { $0 }
+            .map {
+                String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            } ?? ""
         try? gzipStderr?.fileHandleForReading.close()
         gzip = nil
-        guard checkStatus, process.terminationReason != .exit || process.terminationStatus != 0 else {
+        guard checkStatus, process.terminationReason != .exit || process.terminationStatus != 0
+        else {
             return nil
         }
         return .gzipFailed(path: path, status: process.terminationStatus, message: message)

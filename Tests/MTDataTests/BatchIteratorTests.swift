@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import MTData
 
 final class BatchIteratorTests: XCTestCase {
@@ -23,7 +24,8 @@ final class BatchIteratorTests: XCTestCase {
         for stop in [0, 1, 17, straight.batchesInEpoch - 1, straight.batchesInEpoch + 3] {
             var first = try BatchIterator(corpus: corpus, config: config)
             for _ in 0..<stop { _ = first.next() }
-            let saved = try JSONDecoder().decode(BatchPosition.self, from: JSONEncoder().encode(first.position))
+            let saved = try JSONDecoder().decode(
+                BatchPosition.self, from: JSONEncoder().encode(first.position))
             let restored = try BatchPosition(int64s: saved.int64s)
             var resumed = try BatchIterator(corpus: corpus, config: config, position: restored)
             for k in stop..<reference.count {
@@ -39,7 +41,8 @@ final class BatchIteratorTests: XCTestCase {
         var plain = try BatchIterator(corpus: corpus, config: config)
         let perEpoch = it.batchesInEpoch
         XCTAssertEqual(it.updatesInEpoch, (perEpoch + 3) / 4)
-        var batchesSeen = 0, updates = 0
+        var batchesSeen = 0
+        var updates = 0
         while true {
             let u = it.nextUpdate()
             updates += 1
@@ -62,17 +65,26 @@ final class BatchIteratorTests: XCTestCase {
         var it = try BatchIterator(corpus: corpus, config: BatchingConfig(maxTokens: 200, seed: 1))
         _ = it.next()
         let pos = it.position
-        XCTAssertThrowsError(try BatchIterator(corpus: corpus, config: BatchingConfig(maxTokens: 200, seed: 2),
-                                               position: pos))
-        XCTAssertThrowsError(try BatchIterator(corpus: syntheticCorpus(301), config: BatchingConfig(maxTokens: 200, seed: 1),
-                                               position: pos))
+        XCTAssertThrowsError(
+            try BatchIterator(
+                corpus: corpus, config: BatchingConfig(maxTokens: 200, seed: 2),
+                position: pos))
+        XCTAssertThrowsError(
+            try BatchIterator(
+                corpus: syntheticCorpus(301), config: BatchingConfig(maxTokens: 200, seed: 1),
+                position: pos))
         // accumulate does not change the batches, so it may differ on resume.
-        XCTAssertNoThrow(try BatchIterator(corpus: corpus, config: BatchingConfig(maxTokens: 200, seed: 1, accumulate: 2),
-                                           position: pos))
+        XCTAssertNoThrow(
+            try BatchIterator(
+                corpus: corpus, config: BatchingConfig(maxTokens: 200, seed: 1, accumulate: 2),
+                position: pos))
         var past = pos
         past.batch = it.batchesInEpoch
-        XCTAssertThrowsError(try BatchIterator(corpus: corpus, config: BatchingConfig(maxTokens: 200, seed: 1),
-                                               position: past)) { e in
+        XCTAssertThrowsError(
+            try BatchIterator(
+                corpus: corpus, config: BatchingConfig(maxTokens: 200, seed: 1),
+                position: past)
+        ) { e in
             XCTAssertTrue("\(e)".contains("which has \(it.batchesInEpoch) batches"), "\(e)")
         }
         XCTAssertThrowsError(try BatchIterator(corpus: EncodedCorpus(), config: BatchingConfig()))

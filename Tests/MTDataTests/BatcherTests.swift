@@ -1,19 +1,34 @@
 import XCTest
+
 @testable import MTData
 
 final class BatcherTests: XCTestCase {
     func testBatchLayoutSpecialsAndPadding() {
-        let corpus = EncodedCorpus(pairs: [(source: [10, 11, 12], target: [20]), (source: [13], target: [21, 22, 23, 24])])
+        let corpus = EncodedCorpus(pairs: [
+            (source: [10, 11, 12], target: [20]), (source: [13], target: [21, 22, 23, 24]),
+        ])
         let b = Batch(corpus: corpus, indices: [0, 1])
         XCTAssertEqual(b.size, 2)
         XCTAssertEqual(b.sourceLength, 4)
         XCTAssertEqual(b.targetLength, 5)
-        XCTAssertEqual(b.source, [10, 11, 12, 2,
-                                  13, 2, 0, 0])
-        XCTAssertEqual(b.targetIn, [1, 20, 0, 0, 0,
-                                    1, 21, 22, 23, 24])
-        XCTAssertEqual(b.targetOut, [20, 2, 0, 0, 0,
-                                     21, 22, 23, 24, 2])
+        XCTAssertEqual(
+            b.source,
+            [
+                10, 11, 12, 2,
+                13, 2, 0, 0,
+            ])
+        XCTAssertEqual(
+            b.targetIn,
+            [
+                1, 20, 0, 0, 0,
+                1, 21, 22, 23, 24,
+            ])
+        XCTAssertEqual(
+            b.targetOut,
+            [
+                20, 2, 0, 0, 0,
+                21, 22, 23, 24, 2,
+            ])
         XCTAssertEqual(b.sourceLengths, [4, 2])
         XCTAssertEqual(b.targetLengths, [2, 5])
         XCTAssertEqual(b.targetTokens, 7)
@@ -25,15 +40,19 @@ final class BatcherTests: XCTestCase {
 
     func testBudgetCoverageAndOversized() throws {
         var corpus = syntheticCorpus(5000, maxLength: 60)
-        corpus.append(source: Array(repeating: 9, count: 300), target: [9, 9], line: 5001)  // S = 301 > 256
-        for config in [BatchingConfig(maxTokens: 256, windowBatches: 8, seed: 5),
-                       BatchingConfig(maxTokens: 256, maxSentences: 3, windowBatches: 0, seed: 5),
-                       BatchingConfig.evaluation(maxTokens: 256)] {
+        corpus.append(source: Array(repeating: 9, count: 300), target: [9, 9], line: 5001)  // S 301
+        for config in [
+            BatchingConfig(maxTokens: 256, windowBatches: 8, seed: 5),
+            BatchingConfig(maxTokens: 256, maxSentences: 3, windowBatches: 0, seed: 5),
+            BatchingConfig.evaluation(maxTokens: 256),
+        ] {
             let batcher = try Batcher(config: config)
             let plan = batcher.plan(corpus, epoch: 1)
-            XCTAssertEqual(plan.indices.sorted(), Array(0..<corpus.count), "every pair exactly once")
+            XCTAssertEqual(
+                plan.indices.sorted(), Array(0..<corpus.count), "every pair exactly once")
             XCTAssertEqual(plan.oversized, [5000])
-            XCTAssertNotNil(plan.oversizedReport(corpus, budget: 256)?.contains("line 5001 (S 301, T 3)"))
+            XCTAssertNotNil(
+                plan.oversizedReport(corpus, budget: 256)?.contains("line 5001 (S 301, T 3)"))
             for k in 0..<plan.count {
                 let b = Batch(corpus: corpus, indices: Array(plan.batch(k)))
                 if plan.batch(k) == [5000] { continue }
@@ -41,20 +60,25 @@ final class BatcherTests: XCTestCase {
                 XCTAssertLessThanOrEqual(b.size, config.maxSentences ?? .max)
             }
             let mean = Double(plan.indices.count) / Double(plan.count)
-            if config.maxSentences == nil { XCTAssertGreaterThan(mean, 4, "batches should be well filled") }
+            if config.maxSentences == nil {
+                XCTAssertGreaterThan(mean, 4, "batches should be well filled")
+            }
         }
     }
 
     func testLengthSortingKeepsPaddingLow() throws {
         let corpus = syntheticCorpus(4000, maxLength: 50, correlated: true)
-        let plan = try Batcher(config: BatchingConfig(maxTokens: 512, windowBatches: 16, seed: 1)).plan(corpus, epoch: 1)
-        var real = 0, padded = 0
+        let plan = try Batcher(config: BatchingConfig(maxTokens: 512, windowBatches: 16, seed: 1))
+            .plan(corpus, epoch: 1)
+        var real = 0
+        var padded = 0
         for k in 0..<plan.count {
             let b = Batch(corpus: corpus, indices: Array(plan.batch(k)))
             padded += b.paddedSize
             real += zip(b.sourceLengths, b.targetLengths).map { max($0, $1) }.reduce(0, +)
         }
-        XCTAssertGreaterThan(Double(real) / Double(padded), 0.85, "windowed sorting should limit padding")
+        XCTAssertGreaterThan(
+            Double(real) / Double(padded), 0.85, "windowed sorting should limit padding")
     }
 
     func testDeterministicPerSeedAndEpoch() throws {
@@ -75,13 +99,17 @@ final class BatcherTests: XCTestCase {
         let plan = try Batcher(config: .evaluation(maxTokens: 200)).plan(corpus, epoch: 1)
         let lengths = plan.indices.map { (corpus.sourceLength($0), corpus.targetLength($0)) }
         XCTAssertTrue(zip(lengths, lengths.dropFirst()).allSatisfy { $0 <= $1 })
-        XCTAssertEqual(plan, try Batcher(config: .evaluation(maxTokens: 200)).plan(corpus, epoch: 9).withEpoch(1))
+        XCTAssertEqual(
+            plan,
+            try Batcher(config: .evaluation(maxTokens: 200)).plan(corpus, epoch: 9).withEpoch(1))
     }
 
     func testInvalidConfigListsEveryProblem() {
         let bad = BatchingConfig(maxTokens: 1, maxSentences: 0, windowBatches: -1, accumulate: 0)
         XCTAssertThrowsError(try bad.validate()) { error in
-            guard case DataError.invalidConfig(_, let problems)? = error as? DataError else { return XCTFail() }
+            guard case DataError.invalidConfig(_, let problems)? = error as? DataError else {
+                return XCTFail()
+            }
             XCTAssertEqual(problems.count, 4, "\(problems)")
             XCTAssertTrue(problems[0].contains("maxTokens is 1"))
         }
@@ -89,5 +117,7 @@ final class BatcherTests: XCTestCase {
 }
 
 extension BatchPlan {
-    func withEpoch(_ e: Int) -> BatchPlan { BatchPlan(epoch: e, indices: indices, starts: starts, oversized: oversized) }
+    func withEpoch(_ e: Int) -> BatchPlan {
+        BatchPlan(epoch: e, indices: indices, starts: starts, oversized: oversized)
+    }
 }

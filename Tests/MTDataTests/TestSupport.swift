@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import MTData
 
 /// Splits on spaces; each word gets a stable id in 4 ..< 4 + buckets (FNV-1a of the word).
@@ -8,7 +9,9 @@ struct WordHashEncoder: SentenceEncoder {
     var fingerprint: String { "word-hash buckets=\(buckets)" }
 
     func encode(_ line: String) throws -> [Int32] {
-        line.split(separator: " ").map { 4 + Int32(truncatingIfNeeded: FNV1a.hash(String($0)) % UInt64(buckets)) }
+        line.split(separator: " ").map {
+            4 + Int32(truncatingIfNeeded: FNV1a.hash(String($0)) % UInt64(buckets))
+        }
     }
 }
 
@@ -50,8 +53,10 @@ final class TempDir {
 }
 
 /// Asserts that `body` throws exactly `expected`.
-func assertThrows<T>(_ expected: DataError, file: StaticString = #filePath, line: UInt = #line,
-                     _ body: () throws -> T) {
+func assertThrows<T>(
+    _ expected: DataError, file: StaticString = #filePath, line: UInt = #line,
+    _ body: () throws -> T
+) {
     do {
         _ = try body()
         XCTFail("expected \(expected), nothing thrown", file: file, line: line)
@@ -64,14 +69,17 @@ func assertThrows<T>(_ expected: DataError, file: StaticString = #filePath, line
 
 /// A synthetic corpus of `n` pairs with lengths drawn from a seeded generator; with `correlated`,
 /// the target length is the source length ± 3 (as in real parallel text), else independent.
-func syntheticCorpus(_ n: Int, maxLength: Int = 40, seed: UInt64 = 7, correlated: Bool = false) -> EncodedCorpus {
+func syntheticCorpus(_ n: Int, maxLength: Int = 40, seed: UInt64 = 7, correlated: Bool = false)
+    -> EncodedCorpus
+{
     var rng = ShuffleRNG(seed: seed)
     var c = EncodedCorpus()
     for i in 0..<n {
         let s = 1 + rng.below(maxLength)
         let t = correlated ? max(1, s - 3 + rng.below(7)) : 1 + rng.below(maxLength)
-        c.append(source: (0..<s).map { _ in Int32(4 + rng.below(1000)) },
-                 target: (0..<t).map { _ in Int32(4 + rng.below(1000)) }, line: i + 1)
+        c.append(
+            source: (0..<s).map { _ in Int32(4 + rng.below(1000)) },
+            target: (0..<t).map { _ in Int32(4 + rng.below(1000)) }, line: i + 1)
     }
     return c
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import MTData
 
 final class TextLineReaderTests: XCTestCase {
@@ -45,7 +46,9 @@ final class TextLineReaderTests: XCTestCase {
         let dir = try TempDir()
         let missing = dir.path + "/nope.txt"
         XCTAssertThrowsError(try TextLineReader(path: missing)) { error in
-            guard case DataError.unreadable(let path, _)? = error as? DataError else { return XCTFail("\(error)") }
+            guard case DataError.unreadable(let path, _)? = error as? DataError else {
+                return XCTFail("\(error)")
+            }
             XCTAssertEqual(path, missing)
         }
         let fake = try dir.write("fake.gz", bytes: Array("not gzip at all\n".utf8), compress: false)
