@@ -59,6 +59,14 @@ public struct BatchIterator: Sendable {
         plan.oversizedReport(corpus, budget: batcher.config.maxTokens)
     }
 
+    /// Largest B · max(S, T) of any batch: the budget, or more if an oversized pair needs it.
+    /// Size activation arenas with this.
+    public var paddedSizeBound: Int {
+        plan.oversized.reduce(batcher.config.maxTokens) { bound, i in
+            max(bound, max(corpus.sourceLength(i), corpus.targetLength(i)) + 1)
+        }
+    }
+
     /// Batches in the current epoch.
     public var batchesInEpoch: Int { plan.count }
 

@@ -59,7 +59,8 @@ public struct Batcher: Sendable {
             indices.append(contentsOf: cuts.indices[cuts.starts[b]..<cuts.starts[b + 1]])
             starts.append(indices.count)
         }
-        return BatchPlan(epoch: epoch, indices: indices, starts: starts, oversized: cuts.oversized)
+        return BatchPlan(
+            epoch: epoch, indices: indices, starts: starts, oversized: cuts.oversized.sorted())
     }
 
     /// max(S, T) of pair i, specials included.
@@ -112,7 +113,7 @@ public struct BatchPlan: Sendable, Equatable {
     public let indices: [Int]
     /// Batch starts in `indices`, plus the end: [count + 1].
     public let starts: [Int]
-    /// Pairs whose own padded size exceeds the budget; each is alone in its batch.
+    /// Pairs whose own padded size exceeds the budget, ascending; each is alone in its batch.
     public let oversized: [Int]
 
     /// Number of batches.

@@ -57,6 +57,12 @@ public struct EncodedCorpus: Sendable, Equatable {
     /// Number of sentence pairs.
     public var count: Int { lineNumbers.count }
 
+    /// Longest source sentence in tokens (no specials); 0 when empty.
+    public var maxSourceLength: Int { (0..<count).lazy.map(sourceLength).max() ?? 0 }
+
+    /// Longest target sentence in tokens (no specials); 0 when empty.
+    public var maxTargetLength: Int { (0..<count).lazy.map(targetLength).max() ?? 0 }
+
     /// Source ids of pair `i` (no specials).
     @inline(__always) public func source(_ i: Int) -> ArraySlice<Int32> {
         sourceIds[sourceOffsets[i]..<sourceOffsets[i + 1]]

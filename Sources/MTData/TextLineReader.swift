@@ -11,7 +11,7 @@ import Darwin
 /// A file whose name ends in `.gz` is piped through `/bin/gzip -dc` (spawned with
 /// `Foundation.Process`, reading the file on its stdin), so it is never held in memory whole.
 /// Lines end at "\n" only, as `wc -l` counts them; a trailing "\r" is removed; a last line without
-/// a terminator still counts. This reader does not normalise or tokenise text: that is the
+/// a terminator still counts; a UTF-8 byte-order mark at the start is dropped. This reader does not normalise or tokenise text: that is the
 /// injected encoder's job.
 public final class TextLineReader {
     /// The path as given.
@@ -73,7 +73,10 @@ public final class TextLineReader {
     /// The next line, without its terminator; nil at the end of the file.
     /// Throws `DataError.invalidUTF8` naming the file and the 1-based line number.
     public func nextLine() throws -> String? {
-        guard let range = try nextLineRange() else { return nil }
+        guard var range = try nextLineRange() else { return nil }
+        if lineNumber == 1 && range.count >= 3 && buffer[range.prefix(3)] == [0xEF, 0xBB, 0xBF] {
+            range = range.dropFirst(3)  // a UTF-8 byte-order mark is not text
+        }
         let text = buffer.withUnsafeBufferPointer { all in
             String(validating: UnsafeBufferPointer(rebasing: all[range]), as: UTF8.self)
         }

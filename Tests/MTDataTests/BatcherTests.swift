@@ -51,8 +51,12 @@ final class BatcherTests: XCTestCase {
             XCTAssertEqual(
                 plan.indices.sorted(), Array(0..<corpus.count), "every pair exactly once")
             XCTAssertEqual(plan.oversized, [5000])
-            XCTAssertNotNil(
-                plan.oversizedReport(corpus, budget: 256)?.contains("line 5001 (S 301, T 3)"))
+            let report = plan.oversizedReport(corpus, budget: 256) ?? ""
+            XCTAssertTrue(report.contains("1 pair(s) exceed the budget of 256"), report)
+            XCTAssertTrue(report.contains("line 5001 (S 301, T 3)"), report)
+            let it = try BatchIterator(corpus: corpus, config: config)
+            XCTAssertEqual(it.paddedSizeBound, 301)
+            XCTAssertEqual(it.oversizedReport, report)
             for k in 0..<plan.count {
                 let b = Batch(corpus: corpus, indices: Array(plan.batch(k)))
                 if plan.batch(k) == [5000] { continue }

@@ -12,7 +12,7 @@ final class TextLineReaderTests: XCTestCase {
 
     func testPlainLinesCRLFAndMissingFinalNewline() throws {
         let dir = try TempDir()
-        let p = try dir.write("a.txt", bytes: Array("one\r\ntwo\n\nfour ü".utf8))
+        let p = try dir.write("a.txt", bytes: [0xEF, 0xBB, 0xBF] + Array("one\r\ntwo\n\nfour ü".utf8))
         XCTAssertEqual(try readAll(p), ["one", "two", "", "four ü"])
     }
 
