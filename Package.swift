@@ -21,6 +21,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // System libraries.
@@ -35,8 +36,8 @@ let package = Package(
         .target(name: "MTTensor", dependencies: ["COpenBLAS"]),
         .target(name: "MTOps", dependencies: ["MTTensor"]),
         .target(name: "MTModel", dependencies: ["MTOps", "MTTensor"]),
-        .target(name: "MTTrain", dependencies: ["MTModel"]),
-        .target(name: "MTSearch", dependencies: ["MTModel"]),
+        .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTSearch", "Yams"]),
+        .target(name: "MTSearch", dependencies: ["MTModel", "MTOps", "MTTensor"]),
         .target(name: "MTData", dependencies: ["MTText"]),
         .target(name: "MTEval"),
         .target(name: "MTText", dependencies: ["CICU"]),
