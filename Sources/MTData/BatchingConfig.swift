@@ -32,6 +32,18 @@ public struct BatchingConfig: Codable, Sendable, Equatable {
         self.accumulate = accumulate
     }
 
+    /// Decodes with the defaults above for missing keys, so a YAML config may set only some.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = BatchingConfig()
+        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens) ?? d.maxTokens
+        maxSentences = try c.decodeIfPresent(Int.self, forKey: .maxSentences)
+        windowBatches = try c.decodeIfPresent(Int.self, forKey: .windowBatches) ?? d.windowBatches
+        shuffle = try c.decodeIfPresent(Bool.self, forKey: .shuffle) ?? d.shuffle
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        accumulate = try c.decodeIfPresent(Int.self, forKey: .accumulate) ?? d.accumulate
+    }
+
     /// Settings for validation/test sets: whole corpus sorted by length, no shuffling.
     public static func evaluation(maxTokens: Int = 4096, maxSentences: Int? = nil) -> BatchingConfig
     {

@@ -19,6 +19,15 @@ public struct CorpusFilter: Codable, Sendable, Equatable {
         self.minTokens = minTokens
     }
 
+    /// Decodes with the defaults above for missing keys, so a YAML config may set only some.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = CorpusFilter()
+        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens) ?? d.maxTokens
+        maxRatio = try c.decodeIfPresent(Double.self, forKey: .maxRatio) ?? d.maxRatio
+        minTokens = try c.decodeIfPresent(Int.self, forKey: .minTokens) ?? d.minTokens
+    }
+
     /// No length or ratio limits; only pairs with an empty side are dropped.
     public static let emptyOnly = CorpusFilter(maxTokens: Int(Int32.max), maxRatio: .infinity)
 

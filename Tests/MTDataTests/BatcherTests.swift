@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 
 @testable import MTData
@@ -106,6 +107,19 @@ final class BatcherTests: XCTestCase {
         XCTAssertEqual(
             plan,
             try Batcher(config: .evaluation(maxTokens: 200)).plan(corpus, epoch: 9).withEpoch(1))
+    }
+
+    func testConfigDecodesWithDefaultsForMissingKeys() throws {
+        let c = try JSONDecoder().decode(
+            BatchingConfig.self, from: Data(#"{"maxTokens": 1000, "accumulate": 2}"#.utf8))
+        var expected = BatchingConfig(maxTokens: 1000, accumulate: 2)
+        XCTAssertEqual(c, expected)
+        expected.maxSentences = 7
+        expected.shuffle = false
+        let back = try JSONDecoder().decode(BatchingConfig.self, from: JSONEncoder().encode(expected))
+        XCTAssertEqual(back, expected)
+        let f = try JSONDecoder().decode(CorpusFilter.self, from: Data(#"{"maxRatio": 1.5}"#.utf8))
+        XCTAssertEqual(f, CorpusFilter(maxTokens: 250, maxRatio: 1.5, minTokens: 1))
     }
 
     func testInvalidConfigListsEveryProblem() {
