@@ -133,3 +133,83 @@ import Glibc
 import Darwin
 @inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
 #endif
+
+/// xoshiro256** with its state in four words (no array, so no allocation or uniqueness checks in
+/// the per-element loop), seeded by SplitMix64 from (seed, stream) like MTTensor's `RNG`. Used
+/// for dropout masks, one stream per row, so masks do not depend on the thread count.
+struct DropStream {
+    var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    init(seed: UInt64, stream: UInt64) {
+        var sm = seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03
+        func mix(_ x: inout UInt64) -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s0 = mix(&sm); s1 = mix(&sm); s2 = mix(&sm); s3 = mix(&sm)
+        if s0 | s1 | s2 | s3 == 0 { s0 = 1 }
+    }
+
+    @inline(__always)
+    mutating func next() -> UInt64 {
+        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+        let t = s1 << 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= t
+        s3 = s3 << 45 | s3 >> 19
+        return result
+    }
+
+    /// The 24-bit threshold for drop probability p: an element is dropped when next() >> 40 < it.
+    static func threshold(_ p: Float) -> UInt64 { UInt64((Double(p) * 16_777_216).rounded()) }
+
+    /// 1 when a 24-bit uniform u is below the threshold (drop), else 0 — without a branch.
+    @inline(__always)
+    static func dropBit(_ u: UInt64, _ threshold: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: (u &- threshold) >> 63)
+    }
+
+    /// In place h[i] = relu(h[i]) · mask[i], drawing the mask exactly as `fillMask` does.
+    /// Branch-free (a data-dependent select per element cost 3× more).
+    @inline(__always)
+    mutating func reluDropout(_ h: UnsafeMutablePointer<Float>, _ n: Int, threshold: UInt64, keep: Float) {
+        var g = self
+        let kb = keep.bitPattern
+        @inline(__always) func relu(_ a: Float) -> Float {
+            Float(bitPattern: a.bitPattern & ~UInt32(bitPattern: Int32(bitPattern: a.bitPattern) >> 31))
+        }
+        var i = 0
+        while i + 2 <= n {
+            let r = g.next()
+            let m0 = Float(bitPattern: kb & (DropStream.dropBit(r >> 40, threshold) &- 1))
+            let m1 = Float(bitPattern: kb & (DropStream.dropBit((r >> 8) & 0xFF_FFFF, threshold) &- 1))
+            h[i] = relu(h[i]) * m0
+            h[i + 1] = relu(h[i + 1]) * m1
+            i += 2
+        }
+        if i < n {
+            let m0 = Float(bitPattern: kb & (DropStream.dropBit(g.next() >> 40, threshold) &- 1))
+            h[i] = relu(h[i]) * m0
+        }
+        self = g
+    }
+
+    /// Dropout mask row: 0 with probability p, else 1/(1 − p).
+    @inline(__always)
+    mutating func fillMask(_ m: UnsafeMutablePointer<Float>, _ n: Int, threshold: UInt64, keep: Float) {
+        var g = self  // a local copy stays in registers (writes through m could alias self)
+        let kb = keep.bitPattern
+        var i = 0
+        while i + 2 <= n {  // two 24-bit uniforms per 64-bit draw (bits 40..63 and 8..31)
+            let r = g.next()
+            m[i] = Float(bitPattern: kb & (DropStream.dropBit(r >> 40, threshold) &- 1))
+            m[i + 1] = Float(bitPattern: kb & (DropStream.dropBit((r >> 8) & 0xFF_FFFF, threshold) &- 1))
+            i += 2
+        }
+        if i < n { m[i] = Float(bitPattern: kb & (DropStream.dropBit(g.next() >> 40, threshold) &- 1)) }
+        self = g
+    }
+}

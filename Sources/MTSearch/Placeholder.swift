@@ -1,1 +1,0 @@
-// Placeholder until the module's code lands; replaced by its owner.

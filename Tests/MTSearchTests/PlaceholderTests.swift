@@ -1,3 +1,0 @@
-import XCTest
-@testable import MTSearch
-final class MTSearchPlaceholderTests: XCTestCase { func testNothingYet() {} }
