@@ -93,17 +93,19 @@ public struct CausalLinearAttention: Sendable {
 
         let w = arena.tensor([bsz, hN, tl, tl]), rowSum = arena.tensor([bsz, hN, tl])
         let p = training ? attentionDropout : 0
-        var dropMask: Tensor? = nil
-        var dropped = w
+        var dropMaskV: Tensor? = nil
+        var droppedV = w
         if p > 0 {
             let m = arena.tensor([bsz, hN, tl, tl])
             DropoutMask.fill(m, rows: bsz * hN * tl, cols: tl, probability: p, seed: rng.next())
-            dropMask = m
-            dropped = arena.tensor([bsz, hN, tl, tl])
+            dropMaskV = m
+            droppedV = arena.tensor([bsz, hN, tl, tl])
         }
+        let dropMask = dropMaskV, dropped = droppedV
         let ctx = arena.tensor([bsz, tl, d])
         let eps = epsilon
-        OpLoop.items(bsz * hN) { bh in
+        let work = bsz * hN * tl * tl * (2 * r + 2 * dh + 8)
+        OpLoop.items(bsz * hN, work: work, inner: [(tl, tl, r), (tl, dh, tl)]) { bh in
             let b = bh / hN, h = bh % hN
             let a = w.pointer + bh * tl * tl
             // A [T, T] = F^Q_bh [T, R] · F^K_bhᵀ [R, T]
@@ -146,11 +148,12 @@ public struct CausalLinearAttention: Sendable {
         out.backward(x: c.context, dy: dy, dx: dctx, params: params)
         let dv = arena.tensor([bsz, tl, d])
         let dfq = arena.tensor([bsz, tl, hr]), dfk = arena.tensor([bsz, tl, hr])
-        let scratch = arena.tensor([tl, tl])
+        let scratch = arena.tensor([bsz * hN, tl, tl])  // one [T, T] block per item
         let eps = epsilon
-        OpLoop.items(bsz * hN) { bh in
+        let work = bsz * hN * tl * tl * (4 * r + 4 * dh + 8)
+        OpLoop.items(bsz * hN, work: work, inner: [(tl, tl, dh), (tl, dh, tl), (tl, r, tl)]) { bh in
             let b = bh / hN, h = bh % hN
-            let g = scratch.pointer
+            let g = scratch.pointer + bh * tl * tl
             let wp = c.weights.pointer + bh * tl * tl
             let dctxBH = dctx.pointer + b * tl * d + h * dh
             // dW̃ [T, T] = dC_bh · V_bhᵀ ;  dV_bh [T, Dh] = W̃ᵀ · dC_bh

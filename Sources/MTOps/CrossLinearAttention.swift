@@ -204,7 +204,8 @@ public struct CrossLinearAttention: Sendable {
         let dS = arena.tensor([bsz, hN, r, dh]), dz = arena.tensor([bsz, hN, r])
         let dfq = arena.tensor([bsz, tl, hr]), dfk = arena.tensor([bsz, sl, hr])
         let dv = arena.tensor([bsz, sl, d])
-        OpLoop.items(bsz * hN) { bh in
+        let work = bsz * hN * r * dh * 4 * (tl + sl)
+        OpLoop.items(bsz * hN, work: work, inner: [(r, dh, tl), (tl, r, dh), (sl, r, dh), (sl, dh, r)]) { bh in
             let b = bh / hN, h = bh % hN
             let fqBH = c.fq.pointer + b * tl * hr + h * r, gBH = dctx.pointer + b * tl * d + h * dh
             let dSbh = dS.pointer + bh * r * dh, dzbh = dz.pointer + bh * r

@@ -74,13 +74,38 @@ public enum DropoutMask {
     }
 }
 
+/// Switches for the operators' own threading (benchmarks and tests flip them).
+public enum OpConfig {
+    /// Spread per-(sentence, head) loops over `GEMM.maxThreads` threads when it is safe (see
+    /// `OpLoop.items`). Results are bit-identical either way: every item does the same arithmetic.
+    nonisolated(unsafe) public static var parallelItems = true
+}
+
 /// Loops over independent work items (usually (sentence, head) pairs).
 enum OpLoop {
-    /// Calls body(i) for i in 0..<count. Items must write disjoint memory. Runs on the calling
-    /// thread: the items call `GEMM.sgemm`, whose thread policy is not safe to enter concurrently.
-    @inline(__always)
-    static func items(_ count: Int, _ body: (Int) -> Void) {
-        for i in 0..<count { body(i) }
+    /// Calls body(i) for i in 0..<count; items must write disjoint memory.
+    ///
+    /// The items call `GEMM.sgemm`, whose thread policy switches OpenBLAS's thread count and is
+    /// not safe to enter concurrently with a different count. So the loop fans out only when
+    /// every product inside (`inner`, as (m, n, k)) runs on one thread by GEMM's policy; it first
+    /// runs a 1×1×1 product on the calling thread so OpenBLAS is already at one thread and the
+    /// workers only read that setting. `work` estimates total flops (fan-out above 100k).
+    static func items(_ count: Int, work: Int, inner: [(Int, Int, Int)], _ body: @Sendable (Int) -> Void) {
+        let safe = inner.allSatisfy { GEMM.threads(m: $0.0, n: $0.1, k: $0.2) == 1 }
+        if !OpConfig.parallelItems || !safe || GEMM.maxThreads <= 1 || count < 2 || work < 100_000 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        pinSingleThread()
+        Parallel.forRanges(count, work: work) { range in
+            for i in range { body(i) }
+        }
+    }
+
+    /// A 1×1×1 product: sets OpenBLAS to one thread through GEMM's policy.
+    static func pinSingleThread() {
+        var a: Float = 0, b: Float = 0, c: Float = 0
+        GEMM.sgemm(.none, .none, m: 1, n: 1, k: 1, a: &a, lda: 1, b: &b, ldb: 1, c: &c, ldc: 1)
     }
 
     /// Calls body on row ranges, in parallel when the work is large (no GEMM inside).

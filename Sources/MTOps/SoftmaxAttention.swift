@@ -80,43 +80,43 @@ public struct SoftmaxAttention: Sendable {
 
         let probs = arena.tensor([bsz, hN, tq, sk])
         let p = training ? attentionDropout : 0
-        var dropMask: Tensor? = nil
-        var dropped = probs
+        var dropMaskV: Tensor? = nil
+        var droppedV = probs
         if p > 0 {
             let m = arena.tensor([bsz, hN, tq, sk])
             DropoutMask.fill(m, rows: bsz * hN * tq, cols: sk, probability: p, seed: rng.next())
-            dropMask = m
-            dropped = arena.tensor([bsz, hN, tq, sk])
+            dropMaskV = m
+            droppedV = arena.tensor([bsz, hN, tq, sk])
         }
+        let dropMask = dropMaskV, dropped = droppedV
         let ctx = arena.tensor([bsz, tq, d])
         let alpha = 1 / Float(dh).squareRoot()
         let pad = keyPadding?.isPad ?? []
-        pad.withUnsafeBufferPointer { padp in
-            OpLoop.items(bsz * hN) { bh in
-                let b = bh / hN, h = bh % hN
-                let pr = probs.pointer + bh * tq * sk
-                // scores [T, S] = α · Q_bh K_bhᵀ
-                GEMM.sgemm(.none, .transposed, m: tq, n: sk, k: dh, alpha: alpha,
-                           a: qt.pointer + b * tq * d + h * dh, lda: d,
-                           b: kt.pointer + b * sk * d + h * dh, ldb: d, c: pr, ldc: sk)
-                for t in 0..<tq {
-                    let row = pr + t * sk
-                    if !padp.isEmpty {
-                        for s in 0..<sk where padp[b * sk + s] != 0 { row[s] = -.infinity }
-                    }
-                    if causal && t + 1 < sk { (row + t + 1).update(repeating: -.infinity, count: sk - t - 1) }
-                    OpKernels.softmax(row, sk)
+        let work = bsz * hN * tq * sk * (4 * dh + 20)
+        OpLoop.items(bsz * hN, work: work, inner: [(tq, sk, dh), (tq, dh, sk)]) { bh in
+            let b = bh / hN, h = bh % hN
+            let pr = probs.pointer + bh * tq * sk
+            // scores [T, S] = α · Q_bh K_bhᵀ
+            GEMM.sgemm(.none, .transposed, m: tq, n: sk, k: dh, alpha: alpha,
+                       a: qt.pointer + b * tq * d + h * dh, lda: d,
+                       b: kt.pointer + b * sk * d + h * dh, ldb: d, c: pr, ldc: sk)
+            for t in 0..<tq {
+                let row = pr + t * sk
+                if !pad.isEmpty {
+                    for s in 0..<sk where pad[b * sk + s] != 0 { row[s] = -.infinity }
                 }
-                if let m = dropMask {
-                    let mp = m.pointer + bh * tq * sk, dp = dropped.pointer + bh * tq * sk
-                    for i in 0..<(tq * sk) { dp[i] = pr[i] * mp[i] }
-                }
-                // C_bh [T, Dh] = P̃_bh [T, S] · V_bh [S, Dh]
-                GEMM.sgemm(.none, .none, m: tq, n: dh, k: sk,
-                           a: dropped.pointer + bh * tq * sk, lda: sk,
-                           b: vt.pointer + b * sk * d + h * dh, ldb: d,
-                           c: ctx.pointer + b * tq * d + h * dh, ldc: d)
+                if causal && t + 1 < sk { (row + t + 1).update(repeating: -.infinity, count: sk - t - 1) }
+                OpKernels.softmax(row, sk)
             }
+            if let m = dropMask {
+                let mp = m.pointer + bh * tq * sk, dp = dropped.pointer + bh * tq * sk
+                for i in 0..<(tq * sk) { dp[i] = pr[i] * mp[i] }
+            }
+            // C_bh [T, Dh] = P̃_bh [T, S] · V_bh [S, Dh]
+            GEMM.sgemm(.none, .none, m: tq, n: dh, k: sk,
+                       a: dropped.pointer + bh * tq * sk, lda: sk,
+                       b: vt.pointer + b * sk * d + h * dh, ldb: d,
+                       c: ctx.pointer + b * tq * d + h * dh, ldc: d)
         }
         let y = arena.tensor([bsz, tq, d])
         out.forward(ctx, into: y, params: params)
@@ -134,13 +134,14 @@ public struct SoftmaxAttention: Sendable {
         let dctx = arena.tensor([bsz, tq, d], zeroed: true)
         out.backward(x: c.context, dy: dy, dx: dctx, params: params)
         let dq = arena.tensor([bsz, tq, d]), dk = arena.tensor([bsz, sk, d]), dv = arena.tensor([bsz, sk, d])
-        let scratch = arena.tensor([tq, sk])
+        let scratch = arena.tensor([bsz * hN, tq, sk])  // one [T, S] block per item
         let alpha = 1 / Float(dh).squareRoot()
-        OpLoop.items(bsz * hN) { bh in
+        let work = bsz * hN * tq * sk * (8 * dh + 10)
+        OpLoop.items(bsz * hN, work: work, inner: [(tq, sk, dh), (sk, dh, tq), (tq, dh, sk)]) { bh in
             let b = bh / hN, h = bh % hN
             let pr = c.probs.pointer + bh * tq * sk
             let dpr = c.dropped.pointer + bh * tq * sk
-            let g = scratch.pointer
+            let g = scratch.pointer + bh * tq * sk
             let dctxBH = dctx.pointer + b * tq * d + h * dh
             // dP̃ [T, S] = dC_bh · V_bhᵀ
             GEMM.sgemm(.none, .transposed, m: tq, n: sk, k: dh, a: dctxBH, lda: d,
