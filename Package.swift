@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "mt-bpe", targets: ["mt-bpe"]),
         .executable(name: "mt-bench", targets: ["mt-bench"]),
         .executable(name: "mt-translate", targets: ["mt-translate"]),
+        .executable(name: "mt-train", targets: ["mt-train"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,7 +37,8 @@ let package = Package(
         .target(name: "MTTensor", dependencies: ["COpenBLAS"]),
         .target(name: "MTOps", dependencies: ["MTTensor"]),
         .target(name: "MTModel", dependencies: ["MTOps", "MTTensor"]),
-        .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTSearch", "Yams"]),
+        .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTSearch", "MTText",
+                                           .product(name: "Yams", package: "Yams")]),
         .target(name: "MTSearch", dependencies: ["MTModel", "MTOps", "MTTensor"]),
         .target(name: "MTData", dependencies: ["MTText"]),
         .target(name: "MTEval"),
@@ -48,6 +50,9 @@ let package = Package(
         ]),
         .executableTarget(name: "mt-bpe", dependencies: [
             "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "mt-train", dependencies: [
+            "MTTrain", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-translate", dependencies: [
             "MTSearch", "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -12,6 +12,7 @@ public enum Checkpoint {
     public struct Mismatch: Error, CustomStringConvertible {
         public let path: String
         public let problems: [String]
+        public init(path: String, problems: [String]) { self.path = path; self.problems = problems }
         public var description: String {
             "\(path) does not fit this model:\n  - " + problems.prefix(20).joined(separator: "\n  - ")
                 + (problems.count > 20 ? "\n  - … and \(problems.count - 20) more" : "")

@@ -96,6 +96,7 @@ public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible {
         public let path: String
         public let message: String
+        public init(path: String, message: String) { self.path = path; self.message = message }
         public var description: String { "could not save \(path): \(message); any previous file there is unchanged" }
     }
 

@@ -1,0 +1,80 @@
+import Foundation
+import MTModel
+import MTTensor
+
+/// The files of a run's save directory:
+/// `checkpoint_last.safetensors` + `checkpoint_last.state.safetensors` (resume from here),
+/// `checkpoint_<update>.safetensors` (the last `keep_last` are kept), `checkpoint_best.safetensors`,
+/// `checkpoint_avg.safetensors` (averaging), `config.yaml` (the resolved config), `metrics.jsonl`.
+public struct CheckpointFiles: Sendable {
+    public let dir: String
+    public init(dir: String) { self.dir = dir }
+
+    public var last: String { dir + "/checkpoint_last.safetensors" }
+    public var lastState: String { dir + "/checkpoint_last.state.safetensors" }
+    public var best: String { dir + "/checkpoint_best.safetensors" }
+    public var average: String { dir + "/checkpoint_avg.safetensors" }
+    public var config: String { dir + "/config.yaml" }
+    public var metrics: String { dir + "/metrics.jsonl" }
+    public func numbered(_ update: Int) -> String { dir + "/checkpoint_\(update).safetensors" }
+
+    /// Numbered checkpoints present, oldest first.
+    public func numberedCheckpoints() -> [(update: Int, path: String)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.compactMap { n -> (Int, String)? in
+            guard n.hasPrefix("checkpoint_"), n.hasSuffix(".safetensors"),
+                  let u = Int(n.dropFirst("checkpoint_".count).dropLast(".safetensors".count)) else { return nil }
+            return (u, dir + "/" + n)
+        }.sorted { $0.0 < $1.0 }
+    }
+
+    /// Removes numbered checkpoints beyond the newest `keep`.
+    public func prune(keep: Int) {
+        let all = numberedCheckpoints()
+        for (_, path) in all.dropLast(keep) { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Copies a file atomically (the destination is replaced whole or not at all).
+    public static func copy(_ from: String, to: String) throws {
+        guard let data = FileManager.default.contents(atPath: from) else {
+            throw MTModel.AtomicFile.WriteError(path: to, message: "cannot read \(from)")
+        }
+        try MTModel.AtomicFile.write(data, to: to)
+    }
+}
+
+/// Element-wise mean of several checkpoints of one model (fairseq's average_checkpoints.py).
+public enum CheckpointAverage {
+    public static func average(_ paths: [String], to output: String) throws {
+        precondition(!paths.isEmpty)
+        var sums: [String: [Double]] = [:]
+        var shapes: [String: [Int]] = [:]
+        var firstMeta: [String: String] = [:]
+        var names: [String] = []
+        for (k, path) in paths.enumerated() {
+            let (entries, meta) = try SafeTensors.read(path)
+            if k == 0 {
+                firstMeta = meta
+                names = entries.map(\.name)
+                for e in entries { shapes[e.name] = e.shape; sums[e.name] = e.values.map(Double.init) }
+                continue
+            }
+            var problems: [String] = []
+            if entries.map(\.name) != names { problems.append("its tensor names differ from \(paths[0])'s") }
+            for e in entries where shapes[e.name] != nil && shapes[e.name] != e.shape {
+                problems.append("\(e.name): shape \(e.shape), \(shapes[e.name]!) in \(paths[0])")
+            }
+            if !problems.isEmpty { throw Checkpoint.Mismatch(path: path, problems: problems) }
+            for e in entries {
+                sums[e.name]!.withUnsafeMutableBufferPointer { s in
+                    for i in 0..<e.values.count { s[i] += Double(e.values[i]) }
+                }
+            }
+        }
+        let n = Double(paths.count)
+        let out = names.map { SafeTensors.Entry(name: $0, shape: shapes[$0]!, values: sums[$0]!.map { Float($0 / n) }) }
+        var meta = firstMeta
+        meta["t2r_mt.averaged_from"] = paths.map { ($0 as NSString).lastPathComponent }.joined(separator: ",")
+        try SafeTensors.write(out, metadata: meta, to: output)
+    }
+}

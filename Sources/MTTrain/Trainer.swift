@@ -1,0 +1,190 @@
+import Foundation
+import MTData
+import MTModel
+import MTOps
+import MTTensor
+
+/// The training loop: batch → forward → loss → backward → clip → Adam step → log → (validate,
+/// save) — resumable exactly from its last checkpoint.
+public final class Trainer {
+    public let config: TrainConfig
+    public let model: Seq2Seq
+    public let store: ParameterStore
+    public let files: CheckpointFiles
+    public private(set) var state: TrainingState
+    /// Extra metadata stored in every checkpoint (vocabulary/BPE hashes, text settings).
+    public let metadata: [String: String]
+    let validator: Validator?
+    let schedule: LRSchedule
+    var adam: Adam
+    var iterator: BatchIterator
+    var rng: RNG
+    let arena = Arena(capacity: 0)
+    let log: TrainLog
+    var nonFiniteInARow = 0
+    let startUpdate: Int
+
+    /// - Parameters:
+    ///   - resume: continue from `files.last`/`files.lastState` when they exist.
+    public init(config: TrainConfig, model: Seq2Seq, store: ParameterStore, train: EncodedCorpus,
+                validator: Validator?, metadata: [String: String], resume: Bool, log: TrainLog) throws {
+        self.config = config
+        self.model = model
+        self.store = store
+        self.validator = validator
+        self.metadata = metadata
+        self.log = log
+        files = CheckpointFiles(dir: config.saveDir)
+        schedule = LRSchedule(peak: config.lr, warmupUpdates: config.warmupUpdates, warmupInitLR: config.warmupInitLr)
+        adam = Adam(beta1: config.adamBeta1, beta2: config.adamBeta2, epsilon: config.adamEps, weightDecay: config.weightDecay)
+        let batching = BatchingConfig(maxTokens: config.maxTokens, seed: config.seed, accumulate: config.updateFreq)
+        var st = TrainingState()
+        st.rngState = RNG(seed: config.seed, stream: 0xD0).state
+        iterator = try BatchIterator(corpus: train, config: batching)
+        if resume && FileManager.default.fileExists(atPath: files.lastState) {
+            let (entries, meta) = try SafeTensors.read(files.last)
+            if let saved = try Checkpoint.config(in: meta, path: files.last), saved != model.config {
+                throw Checkpoint.Mismatch(path: files.last, problems: [
+                    "it was trained with model config \(saved), but this run asks for \(model.config); use another save_dir or the same settings"])
+            }
+            try Checkpoint.copy(entries, into: store, path: files.last)
+            st = try TrainingState.load(files.lastState, into: store)
+            let position = BatchPosition(epoch: st.epoch, batch: st.batch, fingerprint: st.dataFingerprint)
+            iterator = try BatchIterator(corpus: train, config: batching, position: position)
+            adam = Adam(beta1: config.adamBeta1, beta2: config.adamBeta2, epsilon: config.adamEps,
+                        weightDecay: config.weightDecay, step: st.adamStep)
+            log.info("resumed from \(files.last): update \(st.update), \(position)")
+        }
+        state = st
+        rng = RNG(state: st.rngState)
+        startUpdate = st.update
+    }
+
+    public enum StopReason: String, Sendable {
+        case maxUpdates = "max_updates reached", maxEpochs = "max_epochs reached", maxMinutes = "max_minutes reached"
+        case earlyStop = "no improvement for `patience` validations", signal = "stopped by signal"
+    }
+
+    /// Trains until a limit, early stopping or a stop signal; saves on the way out.
+    @discardableResult
+    public func run() throws -> StopReason {
+        try FileManager.default.createDirectory(atPath: config.saveDir, withIntermediateDirectories: true)
+        var window = TrainLog.Window()
+        let runStart = Date()
+        let secondsBefore = state.trainSeconds
+        while true {
+            if let reason = limitReached(elapsed: secondsBefore + Date().timeIntervalSince(runStart)) {
+                try saveAndValidate(epochEnd: false)
+                log.info("done: \(reason.rawValue) at update \(state.update)")
+                return reason
+            }
+            let t0 = Date()
+            let u = iterator.nextUpdate()
+            let stats = step(u)
+            state.trainSeconds = secondsBefore + Date().timeIntervalSince(runStart)
+            window.add(stats, seconds: Date().timeIntervalSince(t0))
+            if state.update % config.logInterval == 0 || u.endsEpoch {
+                log.progress(epoch: u.epoch, update: state.update, window: window, lr: schedule.rate(at: state.update),
+                             eta: eta(window))
+                window = TrainLog.Window()
+            }
+            if StopSignal.isRequested {
+                log.info("\(StopSignal.name): saving and exiting")
+                try saveAndValidate(epochEnd: false, validate: false)
+                return .signal
+            }
+            let due = (config.saveInterval > 0 && state.update % config.saveInterval == 0) || u.endsEpoch
+            if due, try saveAndValidate(epochEnd: u.endsEpoch) { return .earlyStop }
+        }
+    }
+
+    struct StepStats {
+        var loss = 0.0, nll = 0.0, tokens = 0, gnorm = 0.0, skipped = false
+    }
+
+    /// One update: forward/backward over the update's batches, clip, Adam.
+    func step(_ u: BatchIterator.Update) -> StepStats {
+        store.zeroGrads()
+        var s = StepStats()
+        let scale = 1 / Float(max(u.targetTokens, 1))
+        let smoothing = config.labelSmoothing
+        for b in u.batches {
+            arena.reset()
+            let c = model.forward(TokenBatch(b), smoothing: smoothing, training: true, rng: &rng, params: store, arena: arena)
+            model.backward(c, scale: scale, smoothing: smoothing, params: store, arena: arena)
+            s.loss += c.result.loss; s.nll += c.result.nll; s.tokens += c.result.tokens
+        }
+        s.gnorm = GradClip.clip(store, maxNorm: config.clipNorm)
+        state.epoch = iterator.position.epoch
+        state.batch = iterator.position.batch
+        state.dataFingerprint = iterator.position.fingerprint
+        if !s.loss.isFinite || !s.gnorm.isFinite {
+            nonFiniteInARow += 1
+            s.skipped = true
+            log.warn("non-finite loss or gradient at update \(state.update + 1) (loss \(s.loss), gnorm \(s.gnorm)): update skipped (\(nonFiniteInARow) in a row, limit \(config.maxNonFinite))")
+            if nonFiniteInARow >= config.maxNonFinite {
+                log.error("\(nonFiniteInARow) non-finite updates in a row: stopping; the last checkpoint is intact")
+                exit(3)
+            }
+            state.rngState = rng.state
+            return s
+        }
+        nonFiniteInARow = 0
+        state.update += 1
+        adam.update(store, learningRate: schedule.rate(at: state.update))
+        state.adamStep = adam.step
+        state.rngState = rng.state
+        state.targetTokensSeen += s.tokens
+        return s
+    }
+
+    func limitReached(elapsed: Double) -> StopReason? {
+        if config.maxUpdates > 0 && state.update >= config.maxUpdates { return .maxUpdates }
+        if config.maxEpochs > 0 && state.epoch > config.maxEpochs { return .maxEpochs }
+        if config.maxMinutes > 0 && elapsed >= config.maxMinutes * 60 { return .maxMinutes }
+        return nil
+    }
+
+    func eta(_ w: TrainLog.Window) -> Double? {
+        guard w.updates > 0 else { return nil }
+        let perUpdate = w.seconds / Double(w.updates)
+        var left: [Double] = []
+        if config.maxUpdates > 0 { left.append(Double(config.maxUpdates - state.update) * perUpdate) }
+        if config.maxEpochs > 0 {
+            let perEpoch = Double(iterator.updatesInEpoch)
+            let done = Double(state.epoch - 1) * perEpoch + Double(state.batch) / Double(max(config.updateFreq, 1))
+            left.append((Double(config.maxEpochs) * perEpoch - done) * perUpdate)
+        }
+        if config.maxMinutes > 0 { left.append(config.maxMinutes * 60 - state.trainSeconds) }
+        return left.min().map { max($0, 0) }
+    }
+
+    /// Saves weights and state; validates; keeps the best; prunes. Returns true when early
+    /// stopping says to stop.
+    @discardableResult
+    func saveAndValidate(epochEnd: Bool, validate: Bool = true) throws -> Bool {
+        var meta = metadata
+        meta["t2r_mt.train_config"] = config.json()
+        meta["t2r_mt.update"] = String(state.update)
+        var improved = false
+        var result: Validator.Result?
+        if validate, let v = validator {
+            let r = try v.run(model: model, params: store, smoothing: config.labelSmoothing)
+            result = r
+            let score = config.bestMetric == "bleu" ? (r.bleu?.score ?? -r.loss) : -r.loss
+            improved = state.best.map { score > $0 } ?? true
+            if improved { state.best = score; state.badValidations = 0 } else { state.badValidations += 1 }
+            log.validation(update: state.update, result: r, best: state.best, metric: config.bestMetric)
+        }
+        // Order matters for crash safety: the numbered copy first, then last + state, each atomic.
+        try Checkpoint.save(store, config: model.config, extra: meta, to: files.numbered(state.update))
+        try Checkpoint.save(store, config: model.config, extra: meta, to: files.last)
+        try state.save(moments: store, extra: meta, to: files.lastState)
+        if improved { try CheckpointFiles.copy(files.last, to: files.best) }
+        files.prune(keep: config.keepLast)
+        log.info("saved \(files.numbered(state.update))\(improved ? " (best)" : "")")
+        if let r = result { log.metrics(["kind": "valid", "update": state.update, "loss": r.loss, "ppl": r.perplexity,
+                                         "bleu": r.bleu?.score ?? -1]) }
+        return config.patience > 0 && state.badValidations >= config.patience
+    }
+}

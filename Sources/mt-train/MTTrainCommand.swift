@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import MTTensor
+import MTTrain
+
+@main
+struct MTTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mt-train",
+        abstract: "Train a Transformer (softmax or T2R decoder), resume it, average checkpoints, plot curves.",
+        discussion: """
+        Typical use:
+          mt-train --config recipes/multi30k-en-de/softmax.yaml
+          mt-train --config recipes/multi30k-en-de/t2r.yaml --init-from ckpt/softmax/checkpoint_best.safetensors
+        A run resumes from its save_dir when it holds checkpoint_last.state.safetensors (SIGINT or
+        SIGTERM saves and exits; kill -9 loses at most the work since the last checkpoint).
+        """,
+        subcommands: [Train.self, Average.self, Plot.self],
+        defaultSubcommand: Train.self)
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Run training from a YAML config; every option is also a flag (flags win).")
+
+    @Option(name: .shortAndLong, help: "YAML config file (snake_case keys; see --dump-config for all of them).")
+    var config: String?
+
+    @Flag(help: "Print the resolved config as YAML and exit.")
+    var dumpConfig = false
+
+    @Flag(help: "Ignore an existing state in save_dir and start over (the old files are overwritten as it goes).")
+    var noResume = false
+
+    @OptionGroup var flags: TrainFlags
+
+    func resolved() throws -> TrainConfig {
+        var c = TrainConfig()
+        if let path = config { c = try TrainConfig.load(path: path) }
+        flags.apply(to: &c)
+        return c
+    }
+
+    func run() throws {
+        let c = try resolved()
+        if dumpConfig {
+            print(c.yaml(), terminator: "")
+            return
+        }
+        do { try c.validate() } catch { throw ValidationError("\(error)") }
+        GEMM.setThreads(c.threads)
+        try FileManager.default.createDirectory(atPath: c.saveDir, withIntermediateDirectories: true)
+        let files = CheckpointFiles(dir: c.saveDir)
+        let log = TrainLog(metricsPath: files.metrics)
+        log.info("config:\n" + c.yaml().split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+        try TextFile.write(c.yaml(), to: files.config)
+        StopSignal.install()
+        let run = try TrainingRun(config: c, translate: Translation.greedyOrBeam(beam: c.validBeam, lenpen: c.validLenpen), log: log)
+        if let r = run.initReport { log.info(r) }
+        log.info("model: \(run.model.config.decoderAttention.rawValue) decoder, \(run.model.layout.parameterCount) parameters")
+        let trainer = try run.trainer(resume: !noResume, log: log)
+        var before: Validator.Result?
+        if let t = run.teacher, let v = run.validator, trainer.state.update == 0 {
+            before = try v.run(model: t.model, params: t.store, smoothing: c.labelSmoothing)
+        }
+        let reason = try trainer.run()
+        if let b = before, let v = run.validator, let t = run.teacher {
+            let after = try v.run(model: run.model, params: run.store, smoothing: c.labelSmoothing)
+            SwapReport.print(teacher: b, teacherParameters: t.model.layout.parameterCount, after: after,
+                             afterParameters: run.model.layout.parameterCount, decoder: run.model.config.decoderAttention.rawValue)
+        }
+        if reason == .signal { throw ExitCode(130) }
+    }
+}
+
+struct Average: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Average checkpoints element-wise (fairseq's average_checkpoints).")
+
+    @Option(help: "A save_dir: average its newest --last numbered checkpoints.")
+    var dir: String?
+
+    @Option(help: "How many of the newest numbered checkpoints to average (with --dir).")
+    var last: Int = 5
+
+    @Option(parsing: .upToNextOption, help: "Checkpoint files to average (instead of --dir).")
+    var inputs: [String] = []
+
+    @Option(name: .shortAndLong, help: "Output file (default: <dir>/checkpoint_avg.safetensors).")
+    var output: String?
+
+    func run() throws {
+        var paths = inputs
+        if let d = dir {
+            let all = CheckpointFiles(dir: d).numberedCheckpoints()
+            guard !all.isEmpty else { throw ValidationError("\(d) holds no checkpoint_<update>.safetensors files") }
+            paths = all.suffix(last).map(\.path)
+        }
+        guard !paths.isEmpty else { throw ValidationError("give --dir or --inputs") }
+        guard let out = output ?? dir.map({ CheckpointFiles(dir: $0).average }) else {
+            throw ValidationError("give --output with --inputs")
+        }
+        try CheckpointAverage.average(paths, to: out)
+        FileHandle.standardError.write(Data("[average] \(paths.count) checkpoints → \(out)\n".utf8))
+    }
+}
+
+struct Plot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw training loss and validation BLEU against updates as an SVG.")
+
+    @Option(help: "A save_dir (reads its metrics.jsonl) or a metrics.jsonl file.")
+    var metrics: String
+
+    @Option(name: .shortAndLong, help: "Output SVG (default: beside the metrics, curves.svg).")
+    var output: String?
+
+    func run() throws {
+        var isDir: ObjCBool = false
+        let path = FileManager.default.fileExists(atPath: metrics, isDirectory: &isDir) && isDir.boolValue
+            ? CheckpointFiles(dir: metrics).metrics : metrics
+        let out = output ?? ((path as NSString).deletingLastPathComponent + "/curves.svg")
+        let svg = try CurvePlot.svg(metricsPath: path)
+        try TextFile.write(svg, to: out)
+        FileHandle.standardError.write(Data("[plot] \(out)\n".utf8))
+    }
+}
