@@ -250,6 +250,39 @@ public struct CausalLinearAttention: Sendable {
         return y
     }
 
+    /// φ folded into the q and k projections for decoding (T2R.md §2 "Inference fusion"):
+    /// f^Q = ReLU(W_fq x + b_fq), f^K = ReLU(W_fk x + b_fk), so q and k are never built.
+    /// Build after training (`fused(params:)`); rebuild whenever the weights change.
+    public struct Fused: Sendable {
+        public let query: FeatureMap.Fused  // [H·R, D], [H·R]
+        public let key: FeatureMap.Fused
+    }
+
+    public func fused(params: ParameterStore) -> Fused {
+        Fused(query: phi.fused(with: q, scale: 1 / Float(headDim).squareRoot(), params: params),
+              key: phi.fused(with: k, scale: 1, params: params))
+    }
+
+    /// `step` with fused φ projections (same result up to rounding).
+    public func step(_ x: Tensor, state: State, fused: Fused, padRows: [UInt8]? = nil,
+                     params: ParameterStore, arena: Arena) -> Tensor {
+        let d = dim, n = x.count / d
+        precondition(x.count == n * d && n == state.rows, "CausalLinearAttention.step: x \(x.shape), state rows \(state.rows)")
+        let fq = fused.query.apply(x, arena: arena)
+        let fk = fused.key.apply(x, arena: arena)
+        if let z = padRows {
+            let hr = heads * features
+            for row in 0..<n where z[row] != 0 { (fk.pointer + row * hr).update(repeating: 0, count: hr) }
+        }
+        let vt = arena.tensor([n, d])
+        v.forward(x, into: vt, params: params)
+        let ctx = arena.tensor([n, d])
+        updateAndRead(fq: fq.pointer, fk: fk.pointer, v: vt.pointer, rows: n, state: state, into: ctx.pointer)
+        let y = arena.tensor([n, d])
+        out.forward(ctx, into: y, params: params)
+        return y
+    }
+
     /// S += f^K ⊗ v, z += f^K, then ctx = (f^Q)ᵀ S / max(⟨f^Q, z⟩, ε), per row and head.
     func updateAndRead(fq: UnsafePointer<Float>, fk: UnsafePointer<Float>, v: UnsafePointer<Float>, rows n: Int,
                        state: State, into ctx: UnsafeMutablePointer<Float>) {

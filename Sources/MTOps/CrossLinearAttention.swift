@@ -244,6 +244,25 @@ public struct CrossLinearAttention: Sendable {
         v.backward(x: c.memory, dy: dv, dx: dMemory, params: params)
     }
 
+    /// The query side of φ folded into q_proj (T2R.md §2), for decoding.
+    public func fusedQuery(params: ParameterStore) -> FeatureMap.Fused {
+        phi.fused(with: q, scale: 1 / Float(headDim).squareRoot(), params: params)
+    }
+
+    /// `step` with the fused query projection (same result up to rounding).
+    public func step(_ x: Tensor, state: State, beam: Int, fusedQuery: FeatureMap.Fused,
+                     params: ParameterStore, arena: Arena) -> Tensor {
+        let d = dim, n = x.count / d
+        precondition(x.count == n * d && n == state.sentences * beam,
+                     "CrossLinearAttention.step: \(n) rows for \(state.sentences) sentences × beam \(beam)")
+        let fq = fusedQuery.apply(x, arena: arena)
+        let ctx = arena.tensor([n, d])
+        read(fq: fq.pointer, rows: n, sentenceOf: { $0 / beam }, state: state, into: ctx.pointer, dot: nil)
+        let y = arena.tensor([n, d])
+        out.forward(ctx, into: y, params: params)
+        return y
+    }
+
     /// One decoding step: x [N, D] with N = sentences · beam rows (row n reads sentence n / beam).
     public func step(_ x: Tensor, state: State, beam: Int, params: ParameterStore, arena: Arena) -> Tensor {
         let d = dim, n = x.count / d

@@ -43,6 +43,25 @@ extension SoftmaxAttention {
         public let k: Tensor  // [B, S, D]
         public let v: Tensor  // [B, S, D]
         public let keyPadding: PaddingMask?
+
+        public init(k: Tensor, v: Tensor, keyPadding: PaddingMask?) {
+            self.k = k; self.v = v; self.keyPadding = keyPadding
+        }
+
+        /// A new memory keeping only sentences `keep` (in that order), in new storage.
+        public func compacted(_ keep: [Int]) -> CrossMemory {
+            let b = k.shape[0], s = k.shape[1], d = k.shape[2]
+            let nk = Tensor(zeros: [keep.count, s, d]), nv = Tensor(zeros: [keep.count, s, d])
+            var pads: [UInt8] = []
+            for (j, i) in keep.enumerated() {
+                precondition(i >= 0 && i < b, "CrossMemory.compacted: sentence \(i) of \(b)")
+                (nk.pointer + j * s * d).update(from: k.pointer + i * s * d, count: s * d)
+                (nv.pointer + j * s * d).update(from: v.pointer + i * s * d, count: s * d)
+                if let m = keyPadding { pads += m.isPad[(i * s)..<((i + 1) * s)] }
+            }
+            return CrossMemory(k: nk, v: nv,
+                               keyPadding: keyPadding.map { _ in PaddingMask(batch: keep.count, length: s, isPad: pads) })
+        }
     }
 
     public func makeCache(rows: Int, maxLength: Int) -> KVCache {

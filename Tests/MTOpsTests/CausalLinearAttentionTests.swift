@@ -89,6 +89,20 @@ final class CausalLinearAttentionTests: XCTestCase {
             }
         }
         XCTAssertLessThanOrEqual(worst, 1e-5)
+        // the fused-φ step reproduces the same outputs from a fresh state
+        let fused = att.fused(params: p)
+        let state2 = att.makeState(rows: b)
+        var worstFused: Float = 0
+        for s in 0..<t {
+            arena.reset()
+            let xs = Tensor(zeros: [b, d])
+            for row in 0..<b { (xs.pointer + row * d).update(from: x.pointer + (row * t + s) * d, count: d) }
+            let y = att.step(xs, state: state2, fused: fused, padRows: (0..<b).map { pads[$0 * t + s] }, params: p, arena: arena)
+            for row in 0..<b {
+                for i in 0..<d { worstFused = max(worstFused, abs(y[row * d + i] - par.y[(row * t + s) * d + i])) }
+            }
+        }
+        XCTAssertLessThanOrEqual(worstFused, 1e-5)
         // gathering follows parents into new storage
         let g = state.gathered([2, 2, 0])
         let per = hN * r * (d / hN)

@@ -52,14 +52,19 @@ final class CrossLinearAttentionTests: XCTestCase {
         let arena = Arena(capacity: 4096)
         let state = att.buildState(mem, padding: mask, params: p, arena: arena)
         XCTAssertLessThanOrEqual(OpTest.maxAbsDiff(state.s.array, par.state.s.array), 1e-6)
+        let fq = att.fusedQuery(params: p)
         var worst: Float = 0
         for pos in 0..<t {
             arena.reset()
             let xs = Tensor(zeros: [b * beam, d])
             for row in 0..<(b * beam) { (xs.pointer + row * d).update(from: x.pointer + ((row / beam) * t + pos) * d, count: d) }
             let y = att.step(xs, state: state, beam: beam, params: p, arena: arena)
+            let yf = att.step(xs, state: state, beam: beam, fusedQuery: fq, params: p, arena: arena)
             for row in 0..<(b * beam) {
-                for i in 0..<d { worst = max(worst, abs(y[row * d + i] - par.y[((row / beam) * t + pos) * d + i])) }
+                for i in 0..<d {
+                    let ref = par.y[((row / beam) * t + pos) * d + i]
+                    worst = max(worst, abs(y[row * d + i] - ref), abs(yf[row * d + i] - ref))
+                }
             }
         }
         XCTAssertLessThanOrEqual(worst, 1e-5)

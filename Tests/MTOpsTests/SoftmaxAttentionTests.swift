@@ -116,6 +116,10 @@ final class SoftmaxAttentionTests: XCTestCase {
             }
         }
         XCTAssertLessThan(worst, 1e-5)
+        // compacting to sentence 1 keeps its keys, values and padding
+        let kept = memory.compacted([1])
+        XCTAssertEqual(kept.k.array, Array(memory.k.array[(s * d)...]))
+        XCTAssertEqual(kept.keyPadding?.isPad, [1, 0, 0, 0])
     }
 
     func testPaddingAndBatchInvariance() {
