@@ -44,10 +44,12 @@ public final class BPEApplier: @unchecked Sendable {
     public let codes: BPECodes
     public let options: BPEApplyOptions
     let glossary: Glossary?
+    let reverse: [[UInt8]: BPEMerge]
 
     public init(codes: BPECodes, options: BPEApplyOptions = BPEApplyOptions()) throws {
         self.codes = codes
         self.options = options
+        self.reverse = options.vocabulary.isEmpty ? [:] : codes.reverseMap()
         self.glossary = options.glossaries.isEmpty ? nil : try Glossary(options.glossaries)
     }
 
@@ -67,37 +69,22 @@ public final class BPEApplier: @unchecked Sendable {
         var i = 0
         let v01 = codes.version == (0, 1)
         while i < word.count {
-            let len = ByteText.sequenceLength(word[i])
-            tmp.removeAll(keepingCapacity: true)
-            tmp.append(contentsOf: word[i..<(i + len)])
-            if i + len >= word.count && !v01 { tmp.append(contentsOf: ByteText.endOfWord) }
-            ids.append(codes.symbols.find(tmp))
+            let b = word[i]
+            let len = ByteText.sequenceLength(b)
+            let final = i + len >= word.count && !v01
+            if b < 0x80 {
+                ids.append(codes.asciiSymbols[Int(b) + (final ? 128 : 0)])
+            } else {
+                tmp.removeAll(keepingCapacity: true)
+                tmp.append(contentsOf: word[i..<(i + len)])
+                if final { tmp.append(contentsOf: ByteText.endOfWord) }
+                ids.append(codes.symbols.find(tmp))
+            }
             starts.append(i)
             i += len
         }
         if v01 { ids.append(codes.symbols.find(ByteText.endOfWord)); starts.append(word.count) }
-        var n = ids.count
-        while n > 1 {
-            var bestRank = Int32.max
-            var best = -1
-            for k in 0..<(n - 1) where ids[k] >= 0 && ids[k + 1] >= 0 {
-                if let v = codes.mergeIndex.get(UInt64Map.key(ids[k], ids[k + 1])) {
-                    let r = codes.ranks[Int(v)]
-                    if r < bestRank { bestRank = r; best = Int(v) }
-                }
-            }
-            if best < 0 { break }
-            let x = codes.lefts[best], y = codes.rights[best], merged = codes.results[best]
-            var w = 0, k = 0
-            while k < n {
-                if k + 1 < n && ids[k] == x && ids[k + 1] == y {
-                    ids[w] = merged; starts[w] = starts[k]; w += 1; k += 2
-                } else {
-                    ids[w] = ids[k]; starts[w] = starts[k]; w += 1; k += 1
-                }
-            }
-            n = w
-        }
+        let n = mergeAll(&ids, &starts)
         var pieces: [[UInt8]] = []
         pieces.reserveCapacity(n)
         for k in 0..<n {
@@ -106,6 +93,63 @@ public final class BPEApplier: @unchecked Sendable {
         }
         if !options.vocabulary.isEmpty { pieces = checkVocabulary(pieces) }
         return pieces
+    }
+
+    /// The merge index of the pair (a, b), or -1.
+    @inline(__always)
+    func mergeOf(_ a: Int32, _ b: Int32) -> Int32 {
+        if a < 0 || b < 0 { return -1 }
+        return codes.mergeIndex.get(UInt64Map.key(a, b)) ?? -1
+    }
+
+    /// subword-nmt's loop: while some adjacent pair is in the codes, merge every occurrence of
+    /// the lowest-ranked one, left to right. `pv[k]` caches the merge of pair (k, k+1), so only
+    /// pairs next to a new symbol are looked up again. Returns the new symbol count.
+    func mergeAll(_ idsArray: inout [Int32], _ startsArray: inout [Int]) -> Int {
+        var n = idsArray.count
+        if n < 2 { return n }
+        var pvArray = [Int32](repeating: -1, count: n)
+        var freshArray = [Bool](repeating: false, count: n)
+        return codes.ranks.withUnsafeBufferPointer { ranks in
+            codes.results.withUnsafeBufferPointer { results in
+                idsArray.withUnsafeMutableBufferPointer { ids in
+                    startsArray.withUnsafeMutableBufferPointer { starts in
+                        pvArray.withUnsafeMutableBufferPointer { pv in
+                            freshArray.withUnsafeMutableBufferPointer { fresh in
+                                for k in 0..<(n - 1) { pv[k] = mergeOf(ids[k], ids[k + 1]) }
+                                while true {
+                                    var best: Int32 = -1
+                                    var bestRank = Int32.max
+                                    for k in 0..<(n - 1) {
+                                        let v = pv[k]
+                                        if v >= 0 && ranks[Int(v)] < bestRank { bestRank = ranks[Int(v)]; best = v }
+                                    }
+                                    if best < 0 { return n }
+                                    let merged = results[Int(best)]
+                                    var w = 0, k = 0
+                                    while k < n {
+                                        if k + 1 < n && pv[k] == best {
+                                            ids[w] = merged; starts[w] = starts[k]; fresh[w] = true; pv[w] = -1
+                                            w += 1; k += 2
+                                        } else {
+                                            ids[w] = ids[k]; starts[w] = starts[k]; fresh[w] = false; pv[w] = pv[k]
+                                            w += 1; k += 1
+                                        }
+                                    }
+                                    n = w
+                                    for k in 0..<n where fresh[k] {
+                                        if k > 0 { pv[k - 1] = mergeOf(ids[k - 1], ids[k]) }
+                                        pv[k] = k + 1 < n ? mergeOf(ids[k], ids[k + 1]) : -1
+                                        fresh[k] = false
+                                    }
+                                    pv[n - 1] = -1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// subword-nmt `check_vocab_and_split`.
@@ -123,7 +167,7 @@ public final class BPEApplier: @unchecked Sendable {
     /// subword-nmt `recursive_split`: undo the merge that produced `segment`.
     func recursiveSplit(_ segment: [UInt8], final: Bool, _ out: inout [[UInt8]]) {
         let key = final ? segment + ByteText.endOfWord : segment
-        guard let m = codes.reverse[key] else { out.append(segment); return }
+        guard let m = reverse[key] else { out.append(segment); return }
         let left = m.first
         var right = m.second
         if final {
@@ -241,7 +285,8 @@ public final class WordCache: @unchecked Sendable {
             arena.append(contentsOf: bpe.segmentWord(Array(word)))
             offsets.append(arena.count)
         }
-        out.append(contentsOf: arena[offsets[id]..<offsets[id + 1]])
+        let s = offsets[id], e = offsets[id + 1]
+        arena.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[s..<e])) }
     }
 }
 

@@ -15,8 +15,8 @@ public struct BPECodes: Sendable {
     let results: [Int32]
     let lefts: [Int32]
     let rights: [Int32]
-    /// merged string -> (left, right): subword-nmt's `bpe_codes_reverse`.
-    let reverse: [[UInt8]: BPEMerge]
+    /// Symbol ids of ASCII characters: [0, 128) inside a word, [128, 256) word-final ("x</w>").
+    let asciiSymbols: [Int32]
 
     /// Parses a codes file as subword-nmt's `BPE.__init__` does. `limit` keeps only the first
     /// `limit` merges (`--merges`; -1 = all).
@@ -86,15 +86,23 @@ public struct BPECodes: Sendable {
         self.lefts = lefts
         self.rights = rights
 
-        // dict([(code, i) for (i, code) in reversed(list(enumerate(codes)))]) keeps keys in the
-        // order of each pair's last occurrence, read backwards; the reverse map is filled in
-        // that order, so the last writer wins.
+        var ascii = [Int32](repeating: -1, count: 256)
+        for b in 0..<128 { ascii[b] = table.find([UInt8(b)]) }
+        for b in 0..<128 { ascii[128 + b] = table.find([UInt8(b)] + ByteText.endOfWord) }
+        self.asciiSymbols = ascii
+    }
+
+    /// subword-nmt's `bpe_codes_reverse` (merged string -> pair), used by vocabulary filtering.
+    /// `dict([(code, i) for (i, code) in reversed(list(enumerate(codes)))])` keeps keys in the
+    /// order of each pair's last occurrence, read backwards; the reverse map is filled in that
+    /// order, so the last writer wins.
+    public func reverseMap() -> [[UInt8]: BPEMerge] {
         var seen = Set<BPEMerge>()
         var order: [BPEMerge] = []
         for m in merges.reversed() where !seen.contains(m) { seen.insert(m); order.append(m) }
         var reverse: [[UInt8]: BPEMerge] = [:]
         for m in order { reverse[m.first + m.second] = m }
-        self.reverse = reverse
+        return reverse
     }
 
     /// Loads a codes file from disk.
