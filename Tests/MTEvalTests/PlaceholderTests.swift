@@ -1,3 +1,0 @@
-import XCTest
-@testable import MTEval
-final class MTEvalPlaceholderTests: XCTestCase { func testNothingYet() {} }
