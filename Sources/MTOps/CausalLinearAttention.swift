@@ -73,6 +73,15 @@ public struct CausalLinearAttention: Sendable {
         public let rowSum: Tensor     // [B, H, T] Σ_s A_ts before the floor
         public let context: Tensor    // [B, T, D]
         public let y: Tensor          // [B, T, D]
+
+        /// Fraction of (sentence, head, position) rows whose denominator was floored at ε
+        /// (T2R.md §7.3: worth logging; dead features make whole heads output 0).
+        public func flooredFraction(epsilon: Float = t2rEpsilon) -> Double {
+            let p = rowSum.pointer
+            var n = 0
+            for i in 0..<rowSum.count where p[i] < epsilon { n += 1 }
+            return rowSum.count == 0 ? 0 : Double(n) / Double(rowSum.count)
+        }
     }
 
     /// Parallel form. x [B, T, D]; keyPadding [B, T] marks padded target positions.

@@ -83,6 +83,14 @@ public struct CrossLinearAttention: Sendable {
         public let dot: Tensor      // [B, T, H] ⟨F^Q_t, z_x⟩ before |·| and the floor
         public let context: Tensor  // [B, T, D]
         public let y: Tensor        // [B, T, D]
+
+        /// Fraction of (target position, head) rows whose denominator |⟨F^Q, z_x⟩| was floored at ε.
+        public func flooredFraction(epsilon: Float = t2rEpsilon) -> Double {
+            let p = dot.pointer
+            var n = 0
+            for i in 0..<dot.count where Swift.abs(p[i]) < epsilon { n += 1 }
+            return dot.count == 0 ? 0 : Double(n) / Double(dot.count)
+        }
     }
 
     /// Builds S_x, z_x from k, v [B, S, D] and F^K [B, S, H·R] into s, z.

@@ -76,6 +76,9 @@ final class CausalLinearAttentionTests: XCTestCase {
         let sums = par.rowSum.array
         XCTAssertTrue(sums.contains { $0 > 0 && $0 < eps }, "some rows are floored")
         XCTAssertTrue(sums.contains { $0 > 2 * eps }, "some rows are not")
+        let frac = par.flooredFraction()
+        XCTAssertEqual(frac, Double(sums.filter { $0 < eps }.count) / Double(sums.count))
+        XCTAssertTrue(frac > 0 && frac < 1)
         let state = att.makeState(rows: b)
         let arena = Arena(capacity: 4096)
         var worst: Float = 0
