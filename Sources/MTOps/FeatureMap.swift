@@ -85,7 +85,7 @@ public struct FeatureMap: Sendable {
         }
         let w = params.weight(weightID).pointer
         let dw = params.grad(weightID).pointer, db = params.grad(biasID).pointer
-        Kernels.addColumnSums(df, db, rows: n, cols: hr)
+        Linear.addColumnSums(df, ld: hr, rows: n, cols: hr, into: db)
         for h in 0..<heads {
             // dW_h [R, Dh] += scale · G_hᵀ [R, N] · U_h [N, Dh]
             GEMM.sgemm(.transposed, .none, m: r, n: dh, k: n, alpha: scale,

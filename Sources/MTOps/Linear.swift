@@ -99,16 +99,44 @@ public struct Linear: Sendable {
         GEMM.sgemm(.transposed, .none, m: outFeatures, n: inFeatures, k: n,
                    a: dy, lda: ldy, b: x, ldb: ldx, beta: 1, c: dw, ldc: inFeatures)
         if let b = biasID {
-            let db = params.grad(b).pointer
-            for r in 0..<n {
-                let row = dy + r * ldy
-                for o in 0..<outFeatures { db[o] += row[o] }
-            }
+            Linear.addColumnSums(dy, ld: ldy, rows: n, cols: outFeatures, into: params.grad(b).pointer)
         }
         if let dx {
             // dx [N, in] += dy [N, out] · W [out, in]
             GEMM.sgemm(.none, .none, m: n, n: inFeatures, k: outFeatures,
                        a: dy, lda: ldy, b: w, ldb: inFeatures, beta: 1, c: dx, ldc: lddx)
+        }
+    }
+
+    /// out[c] += Σ_r x[r, c] for x [rows, cols] with row stride ld: per-thread partial sums
+    /// (fixed chunking by `GEMM.maxThreads`), then added in chunk order.
+    static func addColumnSums(_ x: UnsafePointer<Float>, ld: Int, rows n: Int, cols: Int,
+                              into out: UnsafeMutablePointer<Float>) {
+        let chunks = n * cols >= 200_000 ? max(1, min(GEMM.maxThreads, n)) : 1
+        if chunks == 1 {
+            for r in 0..<n {
+                let row = x + r * ld
+                for c in 0..<cols { out[c] += row[c] }
+            }
+            return
+        }
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: chunks * cols)
+        defer { partial.deallocate() }
+        partial.initialize(repeating: 0, count: chunks * cols)
+        let xs = SendablePointer(UnsafeMutablePointer(mutating: x)), ps = SendablePointer(partial)
+        Parallel.forRanges(chunks, work: n * cols) { cr in
+            for chunk in cr {
+                let lo = n * chunk / chunks, hi = n * (chunk + 1) / chunks
+                let acc = ps.p + chunk * cols
+                for r in lo..<hi {
+                    let row = xs.p + r * ld
+                    for c in 0..<cols { acc[c] += row[c] }
+                }
+            }
+        }
+        for chunk in 0..<chunks {
+            let acc = partial + chunk * cols
+            for c in 0..<cols { out[c] += acc[c] }
         }
     }
 }

@@ -48,4 +48,24 @@ final class LinearTests: XCTestCase {
         XCTAssertEqual(OpTest.maxAbsDiff(p.grad(lin.weightID).array, g1.map { 2 * $0 }), 0, accuracy: 1e-6)
         XCTAssertEqual(OpTest.maxAbsDiff(dx.array, dx1.map { 2 * $0 }), 0, accuracy: 1e-6)
     }
+
+    func testLargeBiasGradientUsesChunkedSums() {
+        let saved = GEMM.maxThreads
+        defer { GEMM.setThreads(saved) }
+        GEMM.setThreads(2)
+        var layout = ParameterLayout()
+        let lin = Linear.declare(&layout, prefix: "fc", inFeatures: 4, outFeatures: 300)
+        let p = OpTest.randomParams(layout, seed: 7)
+        var rng = RNG(seed: 8)
+        let x = OpTest.randomTensor([1000, 4], &rng), dy = OpTest.randomTensor([1000, 300], &rng)
+        p.zeroGrads()
+        p.grad(lin.biasID!).fill(1)
+        lin.backward(x: x, dy: dy, dx: nil, params: p)
+        let db = p.grad(lin.biasID!)
+        for c in 0..<300 {
+            var s = 1.0
+            for r in 0..<1000 { s += Double(dy[r * 300 + c]) }
+            XCTAssertEqual(Double(db[c]), s, accuracy: 1e-3)
+        }
+    }
 }
