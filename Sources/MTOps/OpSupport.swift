@@ -79,6 +79,12 @@ public enum OpConfig {
     /// Spread per-(sentence, head) loops over `GEMM.maxThreads` threads when it is safe (see
     /// `OpLoop.items`). Results are bit-identical either way: every item does the same arithmetic.
     nonisolated(unsafe) public static var parallelItems = true
+
+    /// Sets OpenBLAS to one thread through GEMM's policy (a 1×1×1 product on the calling thread).
+    /// Call it before fanning out work whose products are all single-threaded by that policy
+    /// (e.g. decoding steps of different sentences on different threads): GEMM's thread switch
+    /// is not safe to enter concurrently with different counts, but reading it is.
+    public static func pinGEMMToOneThread() { OpLoop.pinSingleThread() }
 }
 
 /// Loops over independent work items (usually (sentence, head) pairs).
