@@ -11,10 +11,9 @@ struct LearnBPE: ParsableCommand {
         commandName: "learn-bpe",
         abstract: "Learn BPE merge operations on input text (subword-nmt learn-bpe).",
         discussion: """
-            Words are the space-separated tokens of each line (only the ASCII space separates words).
-            Ties between equally frequent pairs go to the lexicographically greatest pair, as in
-            subword-nmt 0.3.8, whose codes this reproduces exactly. Output: '#version: 0.2' and one
-            merge per line.
+            Words are the space-separated tokens of each line (only the ASCII space separates words). Ties \
+            between equally frequent pairs go to the lexicographically greatest pair, as in subword-nmt \
+            0.3.8, whose codes this reproduces exactly. Output: '#version: 0.2' and one merge per line.
             """)
 
     @OptionGroup var io: InputOptions
@@ -66,9 +65,9 @@ struct ApplyBPE: ParsableCommand {
         commandName: "apply-bpe",
         abstract: "Apply BPE codes to input text (subword-nmt apply-bpe).",
         discussion: """
-            Each space-separated word is segmented; all pieces but the last get the separator
-            ('@@'). Leading/trailing spaces and line ends are copied, runs of spaces collapse.
-            Output is identical to subword-nmt 0.3.8. Lines are processed in parallel and streamed.
+            Each space-separated word is segmented; all pieces but the last get the separator ('@@'). \
+            Leading/trailing spaces and line ends are copied, runs of spaces collapse. Output is identical \
+            to subword-nmt 0.3.8. Lines are processed in parallel and streamed.
             """)
 
     @OptionGroup var io: InputOptions
@@ -112,7 +111,7 @@ struct ApplyBPE: ParsableCommand {
             let codes = try BPECodes(path: self.codes, limit: merges)
             var options = BPEApplyOptions(separator: separator, glossaries: glossaries)
             if let v = vocabulary {
-                options.vocabulary = try BPEApplyOptions.readVocabulary(path: v, threshold: vocabularyThreshold)
+            options.vocabulary = try BPEApplyOptions.readVocabulary(path: v, threshold: vocabularyThreshold)
             }
             let bpe = try BPEApplier(codes: codes, options: options)
             let threads = numWorkers > 0 ? numWorkers : defaultThreads()

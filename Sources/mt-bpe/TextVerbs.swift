@@ -24,7 +24,7 @@ func mapLines(_ io: InputOptions, threads: Int, _ transform: @escaping @Sendable
                     let s = chunk.lineStarts[l]
                     if e > s && chunk.bytes[e - 1] == 0x0A { e -= 1 }
                     if e > s && chunk.bytes[e - 1] == 0x0D { e -= 1 }
-                    out.append(contentsOf: transform(String(decoding: chunk.bytes[s..<e], as: UTF8.self)).utf8)
+            out.append(contentsOf: transform(String(decoding: chunk.bytes[s..<e], as: UTF8.self)).utf8)
                 }
                 out.append(0x0A)
             }
@@ -49,11 +49,11 @@ struct Pretokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Normalise and split text into tokens, marking joins so that detokenize restores it.",
         discussion: """
-            Normalisation: control characters removed, whitespace collapsed, Unicode form (NFKC by
-            default, through ICU). Tokens: letter runs, digit runs, single punctuation/symbol
-            characters, and words of Han/Kana/Thai text (ICU word break). A token glued to the
-            previous one starts with '￭' (U+FFED). detokenize(pretokenize(x)) equals the
-            normalised x exactly. One output line per input line.
+            Normalisation: control characters removed, whitespace collapsed, Unicode form (NFKC by default, \
+            through ICU). Tokens: letter runs, digit runs, single punctuation/symbol characters, and words \
+            of Han/Kana/Thai text (ICU word break). A token glued to the previous one starts with '￭' \
+            (U+FFED). detokenize(pretokenize(x)) equals the normalised x exactly. One output line per input \
+            line.
             """)
 
     @OptionGroup var io: InputOptions
@@ -116,8 +116,8 @@ struct BuildVocab: ParsableCommand {
         commandName: "build-vocab",
         abstract: "Build the model vocabulary from segmented text: <pad> <s> </s> <unk>, then tokens by count.",
         discussion: """
-            One token per line, UTF-8. Joint by default (one vocabulary over all inputs); with
-            --separate, one vocabulary per input, written to the matching --output path.
+            One token per line, UTF-8. Joint by default (one vocabulary over all inputs); with --separate, \
+            one vocabulary per input, written to the matching --output path.
             """)
 
     @Option(name: [.short, .long], parsing: .upToNextOption, help: ArgumentHelp("Segmented input texts.", valueName: "path"))
