@@ -14,11 +14,7 @@ struct BLEUCounter {
     private var refLine = TokenizedLine()
     private var interner = TokenInterner()
     private var seqs = NGramSequences()
-    private var hypKeys: [UInt64] = []
-    private var refKeys: [UInt64] = []
-    private var runKeys: [UInt64] = []
-    private var runCounts: [Int] = []
-    private var runMax: [Int] = []
+    private var table = NGramMatchTable()
 
     init(options: BLEUOptions) { self.options = options }
 
@@ -40,10 +36,9 @@ struct BLEUCounter {
     /// Appends the ids of `line`'s tokens as a new sequence.
     private mutating func addSequence(_ line: TokenizedLine) {
         seqs.beginSequence()
-        line.bytes.withUnsafeBufferPointer { p in
-            for k in 0..<line.tokens.count {
-                seqs.ids.append(interner.id(p, line.tokens.starts[k], line.tokens.ends[k]))
-            }
+        let p = line.bytes.buffer
+        for k in 0..<line.tokens.count {
+            seqs.ids.append(interner.id(p, line.tokens.starts[k], line.tokens.ends[k]))
         }
         seqs.endSequence()
     }
@@ -87,22 +82,10 @@ struct BLEUCounter {
             let total = seqs.ngramCount(0)
             if total == 0 { break }
             st.totals[n - 1] = total
-            seqs.sortedKeys(0, into: &hypKeys)
-            if nRefs == 1 {
-                seqs.sortedKeys(1, into: &refKeys)
-                st.matches[n - 1] = NGramSequences.clippedMatches(hypKeys, refKeys)
-                continue
-            }
-            NGramSequences.runs(hypKeys, keys: &runKeys, counts: &runCounts)
-            runMax.removeAll(keepingCapacity: true)
-            runMax.append(contentsOf: repeatElement(0, count: runKeys.count))
-            for r in 0..<nRefs {
-                seqs.sortedKeys(r + 1, into: &refKeys)
-                NGramSequences.raiseMax(runKeys: runKeys, runMax: &runMax, in: refKeys)
-            }
+            seqs.withKeys(0) { table.loadHypothesis($0) }
             var m = 0
-            for k in 0..<runKeys.count { m += min(runCounts[k], runMax[k]) }
-            st.matches[n - 1] = m
+            for r in 0..<nRefs { m = seqs.withKeys(r + 1) { table.matchReference($0) } }
+            st.matches[n - 1] = nRefs == 1 ? m : table.clippedByMaximum()
         }
         return st
     }

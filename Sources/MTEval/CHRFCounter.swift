@@ -16,8 +16,7 @@ struct CHRFCounter {
     private var wordIds = TokenInterner()
     private var chars = NGramSequences()
     private var wordSeqs = NGramSequences()
-    private var hypKeys: [UInt64] = []
-    private var refKeys: [UInt64] = []
+    private var table = NGramMatchTable()
     private var perRef: [[Int]] = []
 
     init(options: CHRFOptions) { self.options = options }
@@ -66,14 +65,13 @@ struct CHRFCounter {
         for n in 1...orders {
             if n > 1 { seqs.advance() }
             let hypCount = seqs.ngramCount(0)
-            seqs.sortedKeys(0, into: &hypKeys)
+            seqs.withKeys(0) { table.loadHypothesis($0) }
             for r in 0..<(seqs.lengths.count - 1) {
                 let refCount = seqs.ngramCount(r + 1)
-                seqs.sortedKeys(r + 1, into: &refKeys)
                 let base = 3 * (offset + n - 1)
                 perRef[r][base] = refCount > 0 ? hypCount : 0
                 perRef[r][base + 1] = refCount
-                perRef[r][base + 2] = NGramSequences.clippedMatches(hypKeys, refKeys)
+                perRef[r][base + 2] = seqs.withKeys(r + 1) { table.matchReference($0) }
             }
         }
     }

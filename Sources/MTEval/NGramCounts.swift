@@ -8,8 +8,8 @@
 /// and any number of distinct symbols stay exact. Keys of n-grams that would cross from one
 /// sequence into the next are computed but never read.
 ///
-/// Counting is by sorting: for two sorted key lists, one merge gives Σ min(count_a, count_b),
-/// which is sacreBLEU's clipped match count. This file knows nothing about BLEU or chrF.
+/// `NGramMatchTable` then counts clipped matches between the hypothesis keys and each
+/// reference's keys. This file knows nothing about BLEU or chrF.
 struct NGramSequences {
     /// The ids of every sequence, concatenated. Sequence 0 is the hypothesis.
     var ids: [Int32] = []
@@ -94,14 +94,13 @@ struct NGramSequences {
     /// Number of n-grams of the current order in sequence `s`.
     func ngramCount(_ s: Int) -> Int { max(0, lengths[s] - order + 1) }
 
-    /// Copies the current-order keys of sequence `s` into `out`, sorted.
-    func sortedKeys(_ s: Int, into out: inout [UInt64]) {
-        out.removeAll(keepingCapacity: true)
+    /// Calls `body` with the current-order keys of sequence `s` (one per n-gram, in order).
+    func withKeys<R>(_ s: Int, _ body: (UnsafeBufferPointer<UInt64>) -> R) -> R {
         let c = ngramCount(s)
-        guard c > 0 else { return }
-        let st = starts[s]
-        out.append(contentsOf: keys[st..<(st + c)])
-        Self.sortKeys(&out)
+        if c == 0 { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return keys.withUnsafeBufferPointer { kp in
+            body(UnsafeBufferPointer(rebasing: kp[starts[s]..<(starts[s] + c)]))
+        }
     }
 
     /// Bits needed to store values `0..<distinct` (at least 1).
@@ -110,58 +109,110 @@ struct NGramSequences {
         while b < 63 && (1 << b) < distinct { b += 1 }
         return b
     }
+}
 
-    /// Sorts keys (insertion sort for the short lists typical of one sentence).
-    static func sortKeys(_ a: inout [UInt64]) {
-        if a.count > 24 { a.sort(); return }
-        a.withUnsafeMutableBufferPointer { p in
-            for i in 1..<max(1, p.count) {
-                let v = p[i]
-                var j = i - 1
-                while j >= 0 && p[j] > v { p[j + 1] = p[j]; j -= 1 }
-                p[j + 1] = v
-            }
-        }
+/// Clipped n-gram match counting by hashing: the hypothesis n-grams of one order go into an
+/// open-addressing table with their counts; each reference is then streamed through it.
+///
+/// `matchReference` returns Σ min(hyp count, count in that reference) (chrF's matches, and
+/// BLEU's for one reference) and remembers the maximum count per n-gram over the references
+/// seen, so `clippedByMaximum` gives BLEU's multi-reference Σ min(hyp count, max ref count).
+/// Slots carry a generation stamp, so loading a new hypothesis clears the table in O(1).
+final class NGramMatchTable {
+    /// One slot: an n-gram key and its counts; `stamp` says which hypothesis filled it.
+    private struct Slot {
+        var key: UInt64 = 0
+        var hyp: Int32 = 0
+        var cur: Int32 = 0
+        var best: Int32 = 0
+        var stamp: UInt32 = 0
     }
 
-    /// Σ over distinct keys of min(count in `a`, count in `b`), for sorted `a` and `b`.
-    static func clippedMatches(_ a: [UInt64], _ b: [UInt64]) -> Int {
-        var i = 0, j = 0, m = 0
-        let na = a.count, nb = b.count
-        while i < na && j < nb {
-            let x = a[i], y = b[j]
-            if x == y { m += 1; i += 1; j += 1 } else if x < y { i += 1 } else { j += 1 }
+    private var slots: UnsafeMutablePointer<Slot>
+    private var capacity = 64
+    private var generation: UInt32 = 0
+    private var shift: UInt64 = 58  // 64 - log2(capacity)
+    private var filled: [Int] = []
+    private var touched: [Int] = []
+
+    init() {
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: Slot(), count: capacity)
+    }
+
+    deinit { slots.deallocate() }
+
+    /// Clears the table and counts the hypothesis n-grams `h`.
+    func loadHypothesis(_ h: UnsafeBufferPointer<UInt64>) {
+        if 2 * h.count > capacity { resize(for: h.count) }
+        generation &+= 1
+        if generation == 0 {
+            for i in 0..<capacity { slots[i].stamp = 0 }
+            generation = 1
         }
+        // Work on a local array (class properties pay a dynamic exclusivity check per access).
+        var f: [Int] = []
+        swap(&f, &filled)
+        f.removeAll(keepingCapacity: true)
+        let mask = capacity - 1, g = generation, t = slots, sh = shift
+        for k in h {
+            var s = Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> sh)
+            while true {
+                if t[s].stamp != g {
+                    t[s] = Slot(key: k, hyp: 1, cur: 0, best: 0, stamp: g)
+                    f.append(s)
+                    break
+                }
+                if t[s].key == k { t[s].hyp += 1; break }
+                s = (s + 1) & mask
+            }
+        }
+        swap(&f, &filled)
+    }
+
+    /// Σ min(hyp count, count in `r`) over the n-grams of reference `r`.
+    func matchReference(_ r: UnsafeBufferPointer<UInt64>) -> Int {
+        guard !filled.isEmpty else { return 0 }
+        var touch: [Int] = []
+        swap(&touch, &touched)
+        let mask = capacity - 1, g = generation, t = slots, sh = shift
+        for k in r {
+            var s = Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> sh)
+            while t[s].stamp == g {
+                if t[s].key == k {
+                    t[s].cur += 1
+                    if t[s].cur == 1 { touch.append(s) }
+                    break
+                }
+                s = (s + 1) & mask
+            }
+        }
+        var m = 0
+        for s in touch {
+            m += Int(min(t[s].hyp, t[s].cur))
+            if t[s].cur > t[s].best { t[s].best = t[s].cur }
+            t[s].cur = 0
+        }
+        touch.removeAll(keepingCapacity: true)
+        swap(&touch, &touched)
         return m
     }
 
-    /// For sorted `a` with runs `runKeys`/`runCounts`, raises `runMax[r]` to the count of
-    /// `runKeys[r]` in sorted `b` when that is larger (BLEU's max over references).
-    static func raiseMax(
-        runKeys: [UInt64], runMax: inout [Int], in b: [UInt64]
-    ) {
-        var j = 0
-        let nb = b.count
-        for r in 0..<runKeys.count {
-            let k = runKeys[r]
-            while j < nb && b[j] < k { j += 1 }
-            var c = 0
-            while j < nb && b[j] == k { c += 1; j += 1 }
-            if c > runMax[r] { runMax[r] = c }
-        }
+    /// Σ min(hyp count, maximum count over the references matched so far).
+    func clippedByMaximum() -> Int {
+        var m = 0
+        for s in filled { m += Int(min(slots[s].hyp, slots[s].best)) }
+        return m
     }
 
-    /// Splits sorted `a` into distinct keys and their counts.
-    static func runs(_ a: [UInt64], keys: inout [UInt64], counts: inout [Int]) {
-        keys.removeAll(keepingCapacity: true)
-        counts.removeAll(keepingCapacity: true)
-        for v in a {
-            if let last = keys.last, last == v {
-                counts[counts.count - 1] += 1
-            } else {
-                keys.append(v)
-                counts.append(1)
-            }
-        }
+    private func resize(for n: Int) {
+        var c = capacity
+        while c < 2 * n { c *= 2 }
+        slots.deallocate()
+        slots = .allocate(capacity: c)
+        slots.initialize(repeating: Slot(), count: c)
+        capacity = c
+        generation = 0
+        shift = UInt64(64 - c.trailingZeroBitCount)
     }
 }

@@ -34,20 +34,18 @@ public enum BLEUTokenizer: String, CaseIterable, Sendable {
     }
 }
 
-/// One preprocessed line: its bytes and the byte ranges of its tokens.
-public struct TokenizedLine: Sendable {
+/// One preprocessed line: its bytes and the byte ranges of its tokens. Owned by one thread.
+struct TokenizedLine {
     /// UTF-8 bytes the token ranges point into.
-    public var bytes: [UInt8] = []
+    var bytes = ByteBuffer()
     /// The tokens.
-    public var tokens = TokenRanges()
-
-    /// Creates an empty line.
-    public init() {}
+    var tokens = TokenRanges()
 
     /// The tokens as Swift strings (for tests and debugging; not used when scoring).
-    public var strings: [String] {
-        (0..<tokens.count).map {
-            String(decoding: bytes[tokens.starts[$0]..<tokens.ends[$0]], as: UTF8.self)
+    var strings: [String] {
+        let b = bytes.buffer
+        return (0..<tokens.count).map {
+            String(decoding: b[tokens.starts[$0]..<tokens.ends[$0]], as: UTF8.self)
         }
     }
 }
@@ -55,7 +53,7 @@ public struct TokenizedLine: Sendable {
 /// Reusable buffers for tokenizing many lines without allocating per line.
 struct TokenizerWorkspace {
     var lower: [UInt8] = []
-    var tmp: [UInt8] = []
+    var tmp = ByteBuffer()
     var intl = TokenizerIntl.Scratch()
 }
 
@@ -91,21 +89,19 @@ extension BLEUTokenizer {
         line.tokens.removeAll()
         switch self {
         case .none, .char:
-            line.bytes.removeAll(keepingCapacity: true)
-            line.bytes.append(contentsOf: p[start..<end])
+            line.bytes.set(p, start, end)
         case .thirteenA:
             Tokenizer13a.apply(p, start: start, end: end, out: &line.bytes, tmp: &work.tmp)
         case .zh:
             TokenizerZh.apply(p, start: start, end: end, out: &line.bytes, tmp: &work.tmp)
         case .intl:
-            TokenizerIntl.apply(p, start: start, end: end, out: &line.bytes, scratch: &work.intl)
+            TokenizerIntl.apply(p, start: start, end: end, out: line.bytes, scratch: &work.intl)
         }
-        line.bytes.withUnsafeBufferPointer { bp in
-            if self == .char {
-                Self.splitCodePoints(bp, into: &line.tokens)
-            } else {
-                PythonText.split(bp, start: 0, end: bp.count, into: &line.tokens)
-            }
+        let bp = line.bytes.buffer
+        if self == .char {
+            Self.splitCodePoints(bp, into: &line.tokens)
+        } else {
+            PythonText.split(bp, start: 0, end: bp.count, into: &line.tokens)
         }
     }
 
@@ -127,8 +123,9 @@ extension BLEUTokenizer {
     public func tokenize(_ text: String, lowercase: Bool = false) -> [String] {
         var line = TokenizedLine()
         var work = TokenizerWorkspace()
-        let bytes = Array(text.utf8)
-        bytes.withUnsafeBufferPointer { p in
+        let bytes = Array(text.utf8) + [0]  // never empty, so the pointer is never nil
+        bytes.withUnsafeBufferPointer { all in
+            let p = UnsafeBufferPointer(rebasing: all[0..<(all.count - 1)])
             process(p, start: 0, end: p.count, lowercase: lowercase, into: &line, work: &work)
         }
         return line.strings

@@ -19,13 +19,12 @@
 /// multi-byte character is never a digit, `.`, `,` or `-`, and a match never ends inside one.
 /// This file does not collapse whitespace; `Tokenizer.swift` splits the result.
 enum Tokenizer13a {
-    /// Runs the 13a preprocessing and rules on `p[start..<end]`; the result is in `out`.
+    /// Runs the 13a preprocessing and rules on `p[start..<end]`; the result is in `out`
+    /// (`tmp` is scratch; the two may be swapped).
     static func apply(
         _ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
-        out: inout [UInt8], tmp: inout [UInt8]
+        out: inout ByteBuffer, tmp: inout ByteBuffer
     ) {
-        out.removeAll(keepingCapacity: true)
-        out.append(contentsOf: p[start..<end])
         var hasAmp = false, hasLT = false, hasNL = false
         for i in start..<end {
             switch p[i] {
@@ -35,18 +34,26 @@ enum Tokenizer13a {
             default: break
             }
         }
-        if hasLT { replace(&out, Array("<skipped>".utf8), with: [], tmp: &tmp) }
-        if hasNL {
-            replace(&out, [UInt8(ascii: "-"), 0x0A], with: [], tmp: &tmp)
-            replace(&out, [0x0A], with: [0x20], tmp: &tmp)
+        out.count = 0
+        out.append(0x20)
+        if hasAmp || hasLT || hasNL {
+            var s = Array(p[start..<end])
+            var t: [UInt8] = []
+            if hasLT { replace(&s, Array("<skipped>".utf8), with: [], tmp: &t) }
+            if hasNL {
+                replace(&s, [UInt8(ascii: "-"), 0x0A], with: [], tmp: &t)
+                replace(&s, [0x0A], with: [0x20], tmp: &t)
+            }
+            if hasAmp {
+                replace(&s, Array("&quot;".utf8), with: [UInt8(ascii: "\"")], tmp: &t)
+                replace(&s, Array("&amp;".utf8), with: [UInt8(ascii: "&")], tmp: &t)
+                replace(&s, Array("&lt;".utf8), with: [UInt8(ascii: "<")], tmp: &t)
+                replace(&s, Array("&gt;".utf8), with: [UInt8(ascii: ">")], tmp: &t)
+            }
+            s.withUnsafeBufferPointer { out.append($0, 0, $0.count) }
+        } else {
+            out.append(p, start, end)
         }
-        if hasAmp {
-            replace(&out, Array("&quot;".utf8), with: [UInt8(ascii: "\"")], tmp: &tmp)
-            replace(&out, Array("&amp;".utf8), with: [UInt8(ascii: "&")], tmp: &tmp)
-            replace(&out, Array("&lt;".utf8), with: [UInt8(ascii: "<")], tmp: &tmp)
-            replace(&out, Array("&gt;".utf8), with: [UInt8(ascii: ">")], tmp: &tmp)
-        }
-        out.insert(0x20, at: 0)
         out.append(0x20)
         RegexpRules.apply(&out, tmp: &tmp)
     }
@@ -82,8 +89,12 @@ enum Tokenizer13a {
 }
 
 /// The four regex substitutions of sacreBLEU's `TokenizerRegexp` (used by `13a` and `zh`).
+///
+/// Each pass reads one buffer and writes the other through raw pointers (a pass at most
+/// triples the length). A pass that cannot match is skipped: the rules only add spaces, so
+/// whether a line contains `.`/`,` (rules 2 and 3) or `-` (rule 4) is known up front.
 enum RegexpRules {
-    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
     @inline(__always) static func isPeriodComma(_ b: UInt8) -> Bool { b == 0x2E || b == 0x2C }
 
     /// Rule 1's class: `{|}~`, ``[\]^_` ``, space to `&`, `(` to `+`, `:` to `@`, and `/`.
@@ -94,74 +105,105 @@ enum RegexpRules {
         }
     }
 
-    /// Applies rules 1 to 4 in order to `s` (in place, using `tmp` as the second buffer).
-    static func apply(_ s: inout [UInt8], tmp: inout [UInt8]) {
-        rule1(s, into: &tmp); swap(&s, &tmp)
-        rule2(s, into: &tmp); swap(&s, &tmp)
-        rule3(s, into: &tmp); swap(&s, &tmp)
-        rule4(s, into: &tmp); swap(&s, &tmp)
+    /// Applies rules 1 to 4 in order; the result ends up in `s` (`tmp` is scratch).
+    static func apply(_ s: inout ByteBuffer, tmp: inout ByteBuffer) {
+        var r1 = false, pc = false, dash = false
+        let b = s.base
+        for i in 0..<s.count {
+            let c = b[i]
+            if c < 0x80 {
+                r1 = r1 || isRule1(c)
+                pc = pc || isPeriodComma(c)
+                dash = dash || c == 0x2D
+            }
+        }
+        if r1 { rule1(s, into: tmp); swap(&s, &tmp) }
+        if pc {
+            rule2(s, into: tmp); swap(&s, &tmp)
+            rule3(s, into: tmp); swap(&s, &tmp)
+        }
+        if dash { rule4(s, into: tmp); swap(&s, &tmp) }
     }
 
     /// `([\{-\~\[-\` -\&\(-\+\:-\@\/])` → ` \1 `.
-    static func rule1(_ s: [UInt8], into out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
-        for b in s {
+    static func rule1(_ s: ByteBuffer, into out: ByteBuffer) {
+        let n = s.count
+        out.reserve(3 * n)
+        let i0 = s.base, o = out.base
+        var k = 0
+        for i in 0..<n {
+            let b = i0[i]
             if isRule1(b) {
-                out.append(0x20); out.append(b); out.append(0x20)
+                o[k] = 0x20; o[k + 1] = b; o[k + 2] = 0x20
+                k += 3
             } else {
-                out.append(b)
+                o[k] = b
+                k += 1
             }
         }
+        out.count = k
     }
 
     /// `([^0-9])([\.,])` → `\1 \2 `: split `.`/`,` off a preceding non-digit.
-    static func rule2(_ s: [UInt8], into out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
+    static func rule2(_ s: ByteBuffer, into out: ByteBuffer) {
         let n = s.count
-        var i = 0
+        out.reserve(2 * n + 2)
+        let i0 = s.base, o = out.base
+        var k = 0, i = 0
         while i < n {
-            let b = s[i]
-            if i + 1 < n && !isDigit(b) && isPeriodComma(s[i + 1]) {
-                out.append(b); out.append(0x20); out.append(s[i + 1]); out.append(0x20)
+            let b = i0[i]
+            if i + 1 < n && isPeriodComma(i0[i + 1]) && !isDigit(b) {
+                o[k] = b; o[k + 1] = 0x20; o[k + 2] = i0[i + 1]; o[k + 3] = 0x20
+                k += 4
                 i += 2
             } else {
-                out.append(b)
+                o[k] = b
+                k += 1
                 i += 1
             }
         }
+        out.count = k
     }
 
     /// `([\.,])([^0-9])` → ` \1 \2`: split `.`/`,` off a following non-digit.
-    static func rule3(_ s: [UInt8], into out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
+    static func rule3(_ s: ByteBuffer, into out: ByteBuffer) {
         let n = s.count
-        var i = 0
+        out.reserve(2 * n + 2)
+        let i0 = s.base, o = out.base
+        var k = 0, i = 0
         while i < n {
-            let b = s[i]
-            if i + 1 < n && isPeriodComma(b) && !isDigit(s[i + 1]) {
-                out.append(0x20); out.append(b); out.append(0x20); out.append(s[i + 1])
+            let b = i0[i]
+            if i + 1 < n && isPeriodComma(b) && !isDigit(i0[i + 1]) {
+                o[k] = 0x20; o[k + 1] = b; o[k + 2] = 0x20; o[k + 3] = i0[i + 1]
+                k += 4
                 i += 2
             } else {
-                out.append(b)
+                o[k] = b
+                k += 1
                 i += 1
             }
         }
+        out.count = k
     }
 
     /// `([0-9])(-)` → `\1 \2 `: split a dash off a preceding digit.
-    static func rule4(_ s: [UInt8], into out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
+    static func rule4(_ s: ByteBuffer, into out: ByteBuffer) {
         let n = s.count
-        var i = 0
+        out.reserve(2 * n + 2)
+        let i0 = s.base, o = out.base
+        var k = 0, i = 0
         while i < n {
-            let b = s[i]
-            if i + 1 < n && isDigit(b) && s[i + 1] == 0x2D {
-                out.append(b); out.append(0x20); out.append(0x2D); out.append(0x20)
+            let b = i0[i]
+            if i + 1 < n && i0[i + 1] == 0x2D && isDigit(b) {
+                o[k] = b; o[k + 1] = 0x20; o[k + 2] = 0x2D; o[k + 3] = 0x20
+                k += 4
                 i += 2
             } else {
-                out.append(b)
+                o[k] = b
+                k += 1
                 i += 1
             }
         }
+        out.count = k
     }
 }

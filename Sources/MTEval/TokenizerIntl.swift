@@ -18,6 +18,7 @@ enum TokenizerIntl {
         var cls: [UInt8] = []
         var cps2: [UInt32] = []
         var cls2: [UInt8] = []
+        var bytes: [UInt8] = []
     }
 
     static let space = UInt32(0x20)
@@ -28,7 +29,7 @@ enum TokenizerIntl {
     /// Runs the intl rules on `p[start..<end]`; the UTF-8 result is left in `out`.
     static func apply(
         _ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
-        out: inout [UInt8], scratch: inout Scratch
+        out: ByteBuffer, scratch: inout Scratch
     ) {
         scratch.cps.removeAll(keepingCapacity: true)
         scratch.cls.removeAll(keepingCapacity: true)
@@ -42,15 +43,19 @@ enum TokenizerIntl {
             scratch.cls.append(k)
             i += n
         }
-        out.removeAll(keepingCapacity: true)
+        out.count = 0
         if !anyPS {  // no punctuation or symbol: the rules change nothing
-            out.append(contentsOf: p[start..<end])
+            out.append(p, start, end)
             return
         }
         rule1(&scratch)
         rule2(&scratch)
         rule3(&scratch)
-        for c in scratch.cps { PythonText.encode(c, into: &out) }
+        var bytes = scratch.bytes
+        bytes.removeAll(keepingCapacity: true)
+        for c in scratch.cps { PythonText.encode(c, into: &bytes) }
+        bytes.withUnsafeBufferPointer { out.append($0, 0, $0.count) }
+        scratch.bytes = bytes
     }
 
     /// `(\P{N})(\p{P})` → `\1 \2 `.

@@ -32,11 +32,11 @@ enum TokenizerZh {
     /// left in `out`.
     static func apply(
         _ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
-        out: inout [UInt8], tmp: inout [UInt8]
+        out: inout ByteBuffer, tmp: inout ByteBuffer
     ) {
         let e = PythonText.rstripEnd(p, start: start, end: end)
         let s = PythonText.lstripStart(p, start: start, end: e)
-        out.removeAll(keepingCapacity: true)
+        out.count = 0
         var i = s
         while i < e {
             let b = p[i]
@@ -48,10 +48,10 @@ enum TokenizerZh {
             let (c, n) = PythonText.decode(p, at: i)
             if isChinese(c) {
                 out.append(0x20)
-                out.append(contentsOf: p[i..<(i + n)])
+                out.append(p, i, i + n)
                 out.append(0x20)
             } else {
-                out.append(contentsOf: p[i..<(i + n)])
+                out.append(p, i, i + n)
             }
             i += n
         }
