@@ -110,28 +110,45 @@ extension SoftmaxAttention {
     }
 
     /// ctx[n, h] = softmax(q_nh · K_jhᵀ / √Dh) · V_jh with j = rowOf(n), over `keys` positions.
+    /// Consecutive rows with the same j (the beam rows of one sentence in cross-attention) share
+    /// one pair of products per head.
     func attendRows(_ qt: Tensor, k: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, rowStride: Int,
                     keys: Int, rowOf: (Int) -> Int, padding: PaddingMask?, arena: Arena) -> Tensor {
         let n = qt.shape[0], d = dim, dh = headDim
         let ctx = arena.tensor([n, d])
-        let scores = arena.tensor([keys])
         let alpha = 1 / Float(dh).squareRoot()
-        for r in 0..<n {
-            let j = rowOf(r)
+        var maxGroup = 1, start = 0
+        while start < n {  // size the score buffer for the largest group
+            var end = start + 1
+            while end < n && rowOf(end) == rowOf(start) { end += 1 }
+            maxGroup = Swift.max(maxGroup, end - start)
+            start = end
+        }
+        let scores = arena.tensor([maxGroup, keys])
+        start = 0
+        while start < n {
+            let j = rowOf(start)
+            var end = start + 1
+            while end < n && rowOf(end) == j { end += 1 }
+            let m = end - start
             for h in 0..<heads {
                 let sp = scores.pointer
-                // scores [1, L] = α · q_rh [1, Dh] · K_jhᵀ [Dh, L]
-                GEMM.sgemm(.none, .transposed, m: 1, n: keys, k: dh, alpha: alpha,
-                           a: qt.pointer + r * d + h * dh, lda: dh,
+                // scores [m, L] = α · Q_rows,h [m, Dh] · K_jhᵀ [Dh, L]
+                GEMM.sgemm(.none, .transposed, m: m, n: keys, k: dh, alpha: alpha,
+                           a: qt.pointer + start * d + h * dh, lda: d,
                            b: k + j * rowStride + h * dh, ldb: d, c: sp, ldc: keys)
-                if let pad = padding {
-                    for s in 0..<keys where pad.isPad[j * pad.length + s] != 0 { sp[s] = -.infinity }
+                for r in 0..<m {
+                    let row = sp + r * keys
+                    if let pad = padding {
+                        for s in 0..<keys where pad.isPad[j * pad.length + s] != 0 { row[s] = -.infinity }
+                    }
+                    OpKernels.softmax(row, keys)
                 }
-                OpKernels.softmax(sp, keys)
-                // ctx_rh [1, Dh] = p [1, L] · V_jh [L, Dh]
-                GEMM.sgemm(.none, .none, m: 1, n: dh, k: keys, a: sp, lda: keys,
-                           b: v + j * rowStride + h * dh, ldb: d, c: ctx.pointer + r * d + h * dh, ldc: dh)
+                // ctx_rows,h [m, Dh] = P [m, L] · V_jh [L, Dh]
+                GEMM.sgemm(.none, .none, m: m, n: dh, k: keys, a: sp, lda: keys,
+                           b: v + j * rowStride + h * dh, ldb: d, c: ctx.pointer + start * d + h * dh, ldc: d)
             }
+            start = end
         }
         return ctx
     }
