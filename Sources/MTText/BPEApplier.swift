@@ -58,13 +58,26 @@ public final class BPEApplier: @unchecked Sendable {
     /// Pieces of one word (`encode` + `check_vocab_and_split`), without separators.
     public func encode(_ word: [UInt8]) -> [[UInt8]] {
         if let g = glossary, g.matchesWhole(word) { return [word] }
-        var scalars = 0
-        for b in word where b & 0xC0 != 0x80 { scalars += 1 }
-        if scalars == 1 { return [word] }
+        let cuts = word.withUnsafeBufferPointer { pieceStarts($0) }
+        var pieces: [[UInt8]] = []
+        pieces.reserveCapacity(cuts.count)
+        for k in 0..<cuts.count {
+            let end = k + 1 < cuts.count ? cuts[k + 1] : word.count
+            pieces.append(Array(word[cuts[k]..<end]))
+        }
+        // subword-nmt returns a one-character word before the vocabulary check.
+        let oneCharacter = word.withUnsafeBufferPointer { ByteText.scalarCount($0) } == 1
+        if !oneCharacter && !options.vocabulary.isEmpty { pieces = checkVocabulary(pieces) }
+        return pieces
+    }
+
+    /// Byte offsets where the pieces of `word` start (the first is 0), before vocabulary
+    /// filtering: subword-nmt `encode` without the cache. A one-character word is one piece.
+    func pieceStarts(_ word: UnsafeBufferPointer<UInt8>) -> [Int] {
         var ids: [Int32] = []
         var starts: [Int] = []
-        ids.reserveCapacity(scalars + 1)
-        starts.reserveCapacity(scalars + 1)
+        ids.reserveCapacity(word.count + 1)
+        starts.reserveCapacity(word.count + 1)
         var tmp: [UInt8] = []
         var i = 0
         let v01 = codes.version == (0, 1)
@@ -76,23 +89,19 @@ public final class BPEApplier: @unchecked Sendable {
                 ids.append(codes.asciiSymbols[Int(b) + (final ? 128 : 0)])
             } else {
                 tmp.removeAll(keepingCapacity: true)
-                tmp.append(contentsOf: word[i..<(i + len)])
+                tmp.append(contentsOf: UnsafeBufferPointer(rebasing: word[i..<(i + len)]))
                 if final { tmp.append(contentsOf: ByteText.endOfWord) }
                 ids.append(codes.symbols.find(tmp))
             }
             starts.append(i)
             i += len
         }
+        if starts.count == 1 { return [0] }
         if v01 { ids.append(codes.symbols.find(ByteText.endOfWord)); starts.append(word.count) }
         let n = mergeAll(&ids, &starts)
-        var pieces: [[UInt8]] = []
-        pieces.reserveCapacity(n)
-        for k in 0..<n {
-            let end = k + 1 < n ? starts[k + 1] : word.count
-            if starts[k] < end { pieces.append(Array(word[starts[k]..<end])) }
-        }
-        if !options.vocabulary.isEmpty { pieces = checkVocabulary(pieces) }
-        return pieces
+        // v0.1: an unmerged "</w>" is an empty last piece.
+        if n > 1 && starts[n - 1] == word.count { return Array(starts[0..<(n - 1)]) }
+        return Array(starts[0..<n])
     }
 
     /// The merge index of the pair (a, b), or -1.
@@ -190,18 +199,33 @@ public final class BPEApplier: @unchecked Sendable {
 
     /// Output bytes of one space-free word: pieces joined by "@@ " (glossaries isolated first).
     public func segmentWord(_ word: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        word.withUnsafeBufferPointer { appendSegmented($0, to: &out) }
+        return out
+    }
+
+    /// Appends the output bytes of one word (pieces joined by separator + space).
+    func appendSegmented(_ word: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        if glossary == nil && options.vocabulary.isEmpty {
+            // Fast path: write the pieces straight from the word's bytes.
+            let cuts = pieceStarts(word)
+            for k in 0..<cuts.count {
+                let end = k + 1 < cuts.count ? cuts[k + 1] : word.count
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: word[cuts[k]..<end]))
+                if k + 1 < cuts.count { out.append(contentsOf: options.separator); out.append(0x20) }
+            }
+            return
+        }
         var pieces: [[UInt8]] = []
         if let g = glossary {
-            for seg in g.isolate(word) { pieces.append(contentsOf: encode(seg)) }
+            for seg in g.isolate(Array(word)) { pieces.append(contentsOf: encode(seg)) }
         } else {
-            pieces = encode(word)
+            pieces = encode(Array(word))
         }
-        var out: [UInt8] = []
         for (k, p) in pieces.enumerated() {
             out.append(contentsOf: p)
             if k + 1 < pieces.count { out.append(contentsOf: options.separator); out.append(0x20) }
         }
-        return out
     }
 
     // MARK: lines
@@ -274,19 +298,34 @@ public final class WordCache: @unchecked Sendable {
     var table = ByteStringTable(capacity: 1 << 14)
     var arena: [UInt8] = []
     var offsets: [Int] = [0]
+    /// A small direct-mapped front table (hash tag | id + 1) that keeps frequent words in
+    /// cache; misses fall through to `table`.
+    var front = [UInt64](repeating: 0, count: 1 << 13)
 
     public init() {}
 
     @inline(__always)
     func segment(_ word: UnsafeBufferPointer<UInt8>, _ bpe: BPEApplier, _ out: inout [UInt8]) {
-        var isNew = false
-        let id = Int(table.intern(word, isNew: &isNew))
-        if isNew {
-            arena.append(contentsOf: bpe.segmentWord(Array(word)))
-            offsets.append(arena.count)
+        let h = ByteStringTable.hash(word)
+        let f = Int(truncatingIfNeeded: h >> 7) & (front.count - 1)
+        let tag = h >> 32
+        var id = -1
+        let e = front[f]
+        if e >> 32 == tag && e != 0 {
+            let candidate = Int32(e & 0xFFFF_FFFF) - 1
+            if table.equals(candidate, word) { id = Int(candidate) }
         }
-        let s = offsets[id], e = offsets[id + 1]
-        arena.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[s..<e])) }
+        if id < 0 {
+            var isNew = false
+            id = Int(table.intern(word, hash: h, isNew: &isNew))
+            if isNew {
+                bpe.appendSegmented(word, to: &arena)
+                offsets.append(arena.count)
+            }
+            front[f] = tag << 32 | UInt64(id + 1)
+        }
+        let s = offsets[id], end = offsets[id + 1]
+        arena.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[s..<end])) }
     }
 }
 

@@ -77,7 +77,12 @@ public struct ByteStringTable: Sendable {
     /// The id of `p`, interning it if new. `isNew` tells whether it was added.
     @discardableResult
     public mutating func intern(_ p: UnsafeBufferPointer<UInt8>, isNew: inout Bool) -> Int32 {
-        let h = Self.hash(p)
+        intern(p, hash: Self.hash(p), isNew: &isNew)
+    }
+
+    /// `intern` with the hash already computed by `ByteStringTable.hash`.
+    @discardableResult
+    public mutating func intern(_ p: UnsafeBufferPointer<UInt8>, hash h: UInt64, isNew: inout Bool) -> Int32 {
         let (slot, found) = lookup(p, h)
         if found >= 0 { isNew = false; return found }
         let id = Int32(count)
@@ -128,6 +133,15 @@ public struct ByteStringTable: Sendable {
     }
 
     public func length(_ id: Int32) -> Int { offsets[Int(id) + 1] - offsets[Int(id)] }
+
+    /// True if string `id` equals `p`.
+    @inline(__always)
+    public func equals(_ id: Int32, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        let s = offsets[Int(id)], e = offsets[Int(id) + 1]
+        if e - s != p.count { return false }
+        if p.count == 0 { return true }
+        return arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + s, p.baseAddress!, p.count) == 0 }
+    }
 
     /// Compares strings `a` and `b` by bytes (= code points).
     @inline(__always)
