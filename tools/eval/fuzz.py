@@ -42,7 +42,10 @@ def main():
         for case in range(args.cases):
             n_refs = rng.choice([1, 1, 2, 3, 4])
             n_lines = rng.choice([1, 1, 2, 3, 5, 10, 30])
-            hyps, refs = textgen.corpus(rng, n_lines, n_refs)
+            if rng.random() < 0.3:
+                hyps, refs = textgen.soup_corpus(rng, n_lines, n_refs)
+            else:
+                hyps, refs = textgen.corpus(rng, n_lines, n_refs)
             paths = []
             for k, lines in enumerate([hyps] + refs):
                 p = os.path.join(tmp, f"f{k}.txt")

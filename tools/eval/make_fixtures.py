@@ -109,6 +109,18 @@ def edge_cases(cases):
         record(cases, f"edge-{name}-chrf++", "chrf", h, [r], nw=2)
         record(cases, f"edge-{name}-chrf-lc", "chrf", h, [r], nw=2, lc=True)
         record(cases, f"edge-{name}-sent", "bleu", h, [r], sentence=True)
+    # Many distinct characters in one segment (n-gram keys overflow 64 bits and get ranked),
+    # and high character orders.
+    rng = random.Random(3)
+    pool = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    ref = "".join(rng.choice(pool) for _ in range(4000))
+    hyp = "".join(c if rng.random() > 0.1 else rng.choice(pool) for c in ref)
+    record(cases, "edge-many-distinct-chrf", "chrf", [hyp, "短"], [[ref, "短句"]])
+    record(cases, "edge-many-distinct-chrf++", "chrf", [hyp[:3000] + " a b", "x"], [[ref[:2800] + " a", "x y"]], nw=2)
+    record(cases, "edge-many-distinct-bleu-char", "bleu", [hyp[:1500]], [[ref[:1500]]], tok="char")
+    h, r = textgen.corpus(rng, 4, 2, ["de"])
+    record(cases, "edge-high-order-chrf-nc12", "chrf", h, r, nc=12)
+    record(cases, "edge-high-order-chrf-nc14-nw5", "chrf", h, r, nc=14, nw=5)
     # Smoothing values given explicitly.
     rng = random.Random(7)
     h, r = textgen.corpus(rng, 3, 2, ["en"])

@@ -113,3 +113,44 @@ def corpus(rng, n_lines, n_refs, langs=None):
         else:
             hyps.append(perturb(rng, base, langs))
     return hyps, refs
+
+
+# Code point soup: random characters from blocks where sacreBLEU's rules are subtle.
+SOUP_RANGES = [
+    (0x21, 0x7E), (0x21, 0x7E), (0xA1, 0x17F), (0x370, 0x3FF), (0x400, 0x4FF), (0x300, 0x36F),
+    (0x2000, 0x206F), (0x20A0, 0x20C5), (0x2100, 0x21FF), (0x2200, 0x22FF), (0x2460, 0x24FF),
+    (0x2600, 0x27BF), (0x2A60, 0x2A7F), (0x2E00, 0x2E7F), (0x2E80, 0x2FFF), (0x3000, 0x30FF),
+    (0x3100, 0x31FF), (0x3200, 0x33FF), (0x4DB0, 0x4E10), (0x9FB0, 0x9FFF), (0xA700, 0xA7FF),
+    (0xAC00, 0xAC40), (0xF900, 0xFAFF), (0xFE10, 0xFE6F), (0xFF00, 0xFFEF), (0x10D40, 0x10D8F),
+    (0x12400, 0x12690), (0x16E40, 0x16EBF), (0x1CC00, 0x1CEFF), (0x1D100, 0x1D27F),
+    (0x1D400, 0x1D7FF), (0x1F000, 0x1FAFF), (0x20000, 0x20010), (0x2A6D0, 0x2A6E0),
+    (0x2F800, 0x2F810), (0xE000, 0xE010), (0x0E0000, 0x0E007F), (0x1C80, 0x1C8F),
+]
+
+
+def soup_word(rng):
+    n = rng.randint(1, 4)
+    out = []
+    for _ in range(n):
+        lo, hi = rng.choice(SOUP_RANGES)
+        c = rng.randint(lo, hi)
+        if 0xD800 <= c <= 0xDFFF or c in (0x0A,):
+            c = 0x41
+        out.append(chr(c))
+    return "".join(out)
+
+
+def soup_corpus(rng, n_lines, n_refs):
+    refs = [[] for _ in range(n_refs)]
+    hyps = []
+    for _ in range(n_lines):
+        words = [soup_word(rng) for _ in range(rng.randint(0, 15))]
+        base = " ".join(words)
+        for k in range(n_refs):
+            ws = [w for w in words if rng.random() > 0.2]
+            refs[k].append(" ".join(ws) if k or rng.random() < 0.5 else base)
+        hw = [w if rng.random() > 0.2 else soup_word(rng) for w in words]
+        if len(hw) > 2 and rng.random() < 0.3:
+            hw[0], hw[1] = hw[1], hw[0]
+        hyps.append(" ".join(hw))
+    return hyps, refs
