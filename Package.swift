@@ -55,7 +55,7 @@ let package = Package(
             "MTTrain", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-translate", dependencies: [
-            "MTSearch", "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MTTrain", "MTSearch", "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-bench", dependencies: [
             "MTTensor", "MTModel", "MTTrain", "MTSearch", "COpenBLAS",

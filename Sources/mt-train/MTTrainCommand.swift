@@ -55,6 +55,7 @@ struct Train: ParsableCommand {
         let log = TrainLog(metricsPath: files.metrics)
         log.info("config:\n" + c.yaml().split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
         try TextFile.write(c.yaml(), to: files.config)
+        try ModelDirectory.export(c)
         StopSignal.install()
         let run = try TrainingRun(config: c, translate: Translation.greedyOrBeam(beam: c.validBeam, lenpen: c.validLenpen), log: log)
         if let r = run.initReport { log.info(r) }

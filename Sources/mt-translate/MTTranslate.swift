@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import MTModel
+import MTSearch
+import MTTensor
+import MTTrain
+
+/// `mt-translate`: a stream filter. Raw text in on stdin, detokenised translations out on
+/// stdout: exactly one line out per line in, in order, flushed per batch.
+@main
+struct MTTranslate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mt-translate",
+        abstract: "Translate stdin to stdout, one line out per line in.",
+        discussion: """
+        The model directory is a training run's save_dir: checkpoints plus vocab.src, vocab.tgt and
+        bpe.codes. Text goes through the same normaliser, pretokenizer and BPE as in training, and
+        output is detokenised. An empty input line gives an empty output line; an invalid UTF-8
+        line is reported on stderr and gives an empty line, so output lines always match input lines.
+
+        --nbest N prints N lines per input line: "index ||| translation ||| score" (fairseq's
+        format: index is the 0-based input line, score the length-normalised log-probability).
+        --scores appends " ||| score" to each line instead (1-best).
+        """)
+
+    @Option(name: .shortAndLong, help: "Model directory (a mt-train save_dir).")
+    var model: String
+
+    @Option(help: "Checkpoint file (default: <model>/checkpoint_best.safetensors, else checkpoint_last).")
+    var checkpoint: String?
+
+    @Option(help: "Beam size (1: greedy search).")
+    var beam: Int = 4
+
+    @Option(help: "Length penalty α: hypotheses rank by log p / length^α (fairseq's --lenpen).")
+    var lenpen: Float = 1
+
+    @Option(help: "a in the maximum output length a·S + b (S: source tokens incl. </s>).")
+    var maxLenA: Float = 2
+
+    @Option(help: "b in the maximum output length a·S + b.")
+    var maxLenB: Int = 10
+
+    @Option(help: "Hypotheses per input line (≤ beam); see the output format above.")
+    var nbest: Int = 1
+
+    @Flag(help: "Append ' ||| score' to each output line.")
+    var scores = false
+
+    @Option(help: "Source tokens per decoding batch (sentences of similar length are batched).")
+    var batchTokens: Int = 4096
+
+    @Option(help: "Input lines read before translating a batch (larger sorts better; smaller answers sooner in a pipe).")
+    var bufferLines: Int = 256
+
+    @Option(help: "Threads for OpenBLAS and the toolkit.")
+    var threads: Int = 2
+
+    @Flag(help: "Input is already segmented (BPE tokens) and output stays segmented (no BPE removal or detokenisation).")
+    var raw = false
+
+    @Flag(help: "Teacher-force each input's translation through the parallel and the recurrent decoder and report the largest logit difference on stderr.")
+    var verifyRecurrent = false
+
+    func validate() throws {
+        let o = searchOptions
+        do { try o.validate() } catch { throw ValidationError("\(error)") }
+        guard threads >= 1, bufferLines >= 1 else { throw ValidationError("--threads and --buffer-lines must be ≥ 1") }
+    }
+
+    var searchOptions: SearchOptions {
+        SearchOptions(beam: beam, lengthPenalty: lenpen, maxLenA: maxLenA, maxLenB: maxLenB, nbest: nbest,
+                      batchTokens: batchTokens)
+    }
+
+    func run() throws {
+        GEMM.setThreads(threads)
+        let loaded: ModelDirectory.Loaded
+        do { loaded = try ModelDirectory.load(dir: model, checkpoint: checkpoint) } catch {
+            throw ValidationError("\(error)")
+        }
+        let translator = StreamTranslator(loaded: loaded, options: searchOptions, raw: raw, scores: scores,
+                                          verifyRecurrent: verifyRecurrent)
+        let input = LineInput(handle: FileHandle.standardInput)
+        var lineNumber = 0
+        let start = Date()
+        while true {
+            var buffer: [LineInput.Line] = []
+            while buffer.count < bufferLines, let l = input.next() { buffer.append(l) }
+            if buffer.isEmpty { break }
+            let out = translator.translate(buffer, firstLine: lineNumber)
+            lineNumber += buffer.count
+            FileHandle.standardOutput.write(Data(out.utf8))
+        }
+        let seconds = Date().timeIntervalSince(start)
+        FileHandle.standardError.write(Data(String(
+            format: "[translate] %d lines, %d target tokens in %.1f s: %.1f tok/s (beam %d, %@ decoder, %@)\n",
+            lineNumber, translator.stats.targetTokens, seconds, Double(translator.stats.targetTokens) / max(seconds, 1e-9),
+            beam, loaded.model.config.decoderAttention.rawValue, (loaded.checkpoint as NSString).lastPathComponent).utf8))
+    }
+}

@@ -1,1 +1,0 @@
-print("mt-translate: not yet implemented")

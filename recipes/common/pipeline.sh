@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The recipe pipeline shared by every recipe: prepare → pretokenize → learn BPE → vocabulary →
+# train softmax → swap and finetune T2R → average → translate the test sets → score.
+# Each step writes its outputs under $WORK and is skipped when they exist, so a stopped run
+# picks up where it was (training itself resumes from its last checkpoint).
+#
+# A recipe's run.sh sets: NAME SRC TGT MERGES (joint BPE merges) RECIPE_DIR, the function
+# prepare_data (writes $WORK/data/{train,valid}.{src,tgt} and $WORK/data/<testset>.{src,tgt}),
+# TESTSETS (names), and optionally SRC_SEG/TGT_SEG (words|characters|none), JOINT (1/0).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=${BIN:-$ROOT/.build/release}
+WORK=${WORK:-$ROOT/work/$NAME}
+BEAM=${BEAM:-4}
+THREADS=${THREADS:-2}
+SOFTMAX_ARGS=${SOFTMAX_ARGS:-}
+T2R_ARGS=${T2R_ARGS:-}
+SRC_SEG=${SRC_SEG:-words}
+TGT_SEG=${TGT_SEG:-words}
+JOINT=${JOINT:-1}
+
+say() { echo "[$NAME] $*" >&2; }
+need() { [ -x "$BIN/$1" ] || { echo "[$NAME] error: $BIN/$1 missing; run 'make setup' first" >&2; exit 1; }; }
+for b in mt-bpe mt-train mt-translate mt-bleu; do need $b; done
+
+data_dir() {
+  if [ -z "${MT_DATA_DIR:-}" ]; then MT_DATA_DIR=$(bash "$ROOT/data/fetch.sh"); fi
+  echo "$MT_DATA_DIR"
+}
+
+step_prepare() {
+  if [ -f "$WORK/data/.done" ]; then say "prepare: done already"; return; fi
+  mkdir -p "$WORK/data"
+  say "prepare: corpora from $(data_dir)"
+  prepare_data "$(data_dir)"
+  for f in "$WORK"/data/*.src; do
+    local t=${f%.src}.tgt
+    [ "$(wc -l < "$f")" = "$(wc -l < "$t")" ] || { say "error: $f and $t differ in line count"; exit 1; }
+  done
+  touch "$WORK/data/.done"
+}
+
+step_bpe() {
+  local d=$WORK/bpe
+  if [ -f "$d/.done" ]; then say "bpe: done already"; return; fi
+  mkdir -p "$d"
+  say "bpe: pretokenize"
+  "$BIN/mt-bpe" pretokenize --segmentation "$SRC_SEG" -i "$WORK/data/train.src" -o "$d/train.tok.src"
+  "$BIN/mt-bpe" pretokenize --segmentation "$TGT_SEG" -i "$WORK/data/train.tgt" -o "$d/train.tok.tgt"
+  if [ "$JOINT" = 1 ]; then
+    say "bpe: learn $MERGES joint merges"
+    cat "$d/train.tok.src" "$d/train.tok.tgt" | "$BIN/mt-bpe" learn-bpe -s "$MERGES" -o "$d/bpe.codes"
+    "$BIN/mt-bpe" apply-bpe -c "$d/bpe.codes" -i "$d/train.tok.src" -o "$d/train.bpe.src"
+    "$BIN/mt-bpe" apply-bpe -c "$d/bpe.codes" -i "$d/train.tok.tgt" -o "$d/train.bpe.tgt"
+    "$BIN/mt-bpe" build-vocab -i "$d/train.bpe.src" "$d/train.bpe.tgt" -o "$d/vocab.joint"
+    cp "$d/vocab.joint" "$d/vocab.src"; cp "$d/vocab.joint" "$d/vocab.tgt"
+  else
+    say "bpe: learn $MERGES merges on the target side only; the source uses its own vocabulary"
+    "$BIN/mt-bpe" learn-bpe -s "$MERGES" -i "$d/train.tok.tgt" -o "$d/bpe.codes"
+    "$BIN/mt-bpe" apply-bpe -c "$d/bpe.codes" -i "$d/train.tok.src" -o "$d/train.bpe.src"
+    "$BIN/mt-bpe" apply-bpe -c "$d/bpe.codes" -i "$d/train.tok.tgt" -o "$d/train.bpe.tgt"
+    "$BIN/mt-bpe" build-vocab --separate -i "$d/train.bpe.src" "$d/train.bpe.tgt" -o "$d/vocab.src" "$d/vocab.tgt"
+  fi
+  say "bpe: vocabulary $(wc -l < "$d/vocab.src") source / $(wc -l < "$d/vocab.tgt") target entries"
+  touch "$d/.done"
+}
+
+data_flags() {
+  local b=$WORK/bpe
+  echo --train-source "$WORK/data/train.src" --train-target "$WORK/data/train.tgt" \
+       --valid-source "$WORK/data/valid.src" --valid-target "$WORK/data/valid.tgt" \
+       --bpe-codes "$b/bpe.codes" --source-vocab "$b/vocab.src" --target-vocab "$b/vocab.tgt" \
+       --source-segmentation "$SRC_SEG" --target-segmentation "$TGT_SEG" --threads "$THREADS"
+}
+
+step_train_softmax() {
+  local dir=$WORK/softmax
+  if [ -f "$dir/.done" ]; then say "train softmax: done already"; return; fi
+  say "train softmax teacher → $dir"
+  local t0=$SECONDS
+  # shellcheck disable=SC2046
+  "$BIN/mt-train" -c "$RECIPE_DIR/softmax.yaml" $(data_flags) --save-dir "$dir" $SOFTMAX_ARGS
+  echo $(( SECONDS - t0 )) >> "$dir/train_seconds"
+  touch "$dir/.done"
+}
+
+step_train_t2r() {
+  local dir=$WORK/t2r
+  if [ -f "$dir/.done" ]; then say "swap + finetune T2R: done already"; return; fi
+  say "swap the teacher's decoder to T2R and finetune → $dir"
+  local t0=$SECONDS
+  # shellcheck disable=SC2046
+  "$BIN/mt-train" -c "$RECIPE_DIR/t2r.yaml" $(data_flags) --save-dir "$dir" \
+      --init-from "$WORK/softmax/checkpoint_best.safetensors" $T2R_ARGS | tee "$dir.swap-table.txt"
+  echo $(( SECONDS - t0 )) >> "$dir/train_seconds"
+  touch "$dir/.done"
+}
+
+step_translate_and_score() {
+  local results=$WORK/results.tsv
+  printf "model\ttestset\tbleu\tsignature\ttok_per_s\n" > "$results"
+  for model in softmax t2r; do
+    for t in $TESTSETS; do
+      local hyp=$WORK/$model/$t.hyp
+      say "translate $t with the $model model (beam $BEAM)"
+      "$BIN/mt-translate" -m "$WORK/$model" --beam "$BEAM" --threads "$THREADS" \
+          < "$WORK/data/$t.src" > "$hyp" 2> "$hyp.log"
+      local tps; tps=$(grep -o '[0-9.]* tok/s' "$hyp.log" | tail -1 | cut -d' ' -f1)
+      local lang=""; [ -n "${SCORE_LANGS:-}" ] && lang="-l $SCORE_LANGS"
+      # shellcheck disable=SC2086
+      local json; json=$("$BIN/mt-bleu" "$WORK/data/$t.tgt" -i "$hyp" $lang -f json)
+      local bleu sig
+      bleu=$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["score"])' 2>/dev/null \
+             || echo "$json" | grep -o '"score": *[0-9.]*' | grep -o '[0-9.]*$')
+      sig=$(echo "$json" | grep -o '"signature": *"[^"]*"' | sed 's/.*: *"//; s/"$//')
+      printf "%s\t%s\t%s\t%s\t%s\n" "$model" "$t" "$bleu" "$sig" "$tps" >> "$results"
+    done
+  done
+  say "results ($results):"
+  column -t -s $'\t' "$results" >&2 || cat "$results" >&2
+}
+
+run_pipeline() {
+  step_prepare
+  step_bpe
+  step_train_softmax
+  step_train_t2r
+  step_translate_and_score
+}
