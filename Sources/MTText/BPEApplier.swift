@@ -244,11 +244,21 @@ public final class BPEApplier: @unchecked Sendable {
         if e < end && s < e { out.append(contentsOf: p[e..<end]) }
     }
 
-    /// Segments one line (terminator optional) and returns the output bytes.
+    /// Segments one line (terminator optional) and returns the output bytes. Thread-safe; no
+    /// word cache (use `process` with `WordCache`s for bulk text).
     public func segmentLine(_ line: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        let cache = WordCache()
-        line.withUnsafeBufferPointer { processLine($0, 0, line.count, cache: cache, &out) }
+        line.withUnsafeBufferPointer { p in
+            let (s, e) = ByteText.stripCRLFSpace(p, 0, p.count)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: p[0..<s]))
+            var first = true
+            ByteText.forEachWord(p, 0, p.count) { ws, we in
+                if !first { out.append(0x20) }
+                first = false
+                appendSegmented(UnsafeBufferPointer(rebasing: p[ws..<we]), to: &out)
+            }
+            if e < p.count && s < e { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[e..<p.count])) }
+        }
         return out
     }
 
