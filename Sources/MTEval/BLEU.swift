@@ -7,7 +7,13 @@
 /// number of hypothesis n-grams. `BLEUOptions.score(_:)` is `BLEU.compute_bleu` operation
 /// for operation (percent precisions, `math.log`, divide by the order, `exp`, times BP), so
 /// the double matches sacreBLEU's bit for bit. This file does not tokenize or read files.
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 public struct BLEUStatistics: Sendable, Equatable {
     /// Hypothesis length in tokens.

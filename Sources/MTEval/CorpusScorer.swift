@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 
 /// Corpus and sentence scoring over many lines, split across threads.
 ///
@@ -13,7 +13,7 @@ public struct CorpusScorer: Sendable {
 
     /// A scorer using `threads` workers (`nil` → all processors).
     public init(threads: Int? = nil) {
-        self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.threads = max(1, threads ?? SystemIO.processorCount)
     }
 
     /// Checks that every reference has as many lines as the hypothesis.
@@ -113,19 +113,24 @@ public struct CorpusScorer: Sendable {
     }
 }
 
-/// Write-once result slots shared by the worker threads; each slot is written by exactly
-/// one chunk, and read only after `concurrentPerform` returns.
+/// Write-once result slots shared by the worker threads: slot `i` is written by chunk `i`
+/// only, and read only after `concurrentPerform` returns (which orders the writes before).
 final class ResultSlots<T>: @unchecked Sendable {
-    private var storage: [T?]
-    private let lock = NSLock()
+    private let storage: UnsafeMutablePointer<T?>
+    private let count: Int
 
-    init(count: Int) { storage = [T?](repeating: nil, count: count) }
-
-    func set(_ i: Int, _ value: T) {
-        lock.lock()
-        storage[i] = value
-        lock.unlock()
+    init(count: Int) {
+        self.count = count
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: nil, count: count)
     }
 
-    func values() -> [T] { storage.map { $0! } }
+    deinit {
+        storage.deinitialize(count: count)
+        storage.deallocate()
+    }
+
+    func set(_ i: Int, _ value: T) { storage[i] = value }
+
+    func values() -> [T] { (0..<count).map { storage[$0]! } }
 }

@@ -137,6 +137,12 @@ public enum JSON {
         return out + "\""
     }
 
+    /// A JSON array of counts: integral values as integers (add-k can make them fractional).
+    public static func counts(_ xs: [Double]) -> String {
+        "[" + xs.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : PyFormat.repr($0) }
+            .joined(separator: ", ") + "]"
+    }
+
     /// A JSON array of numbers printed as Python's `repr`.
     public static func numbers(_ xs: [Double]) -> String {
         "[" + xs.map { PyFormat.repr($0) }.joined(separator: ", ") + "]"

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A text as one UTF-8 buffer plus the byte range of each line, read the way sacreBLEU's
 /// command line reads its files.
 ///
@@ -69,15 +67,7 @@ public struct TextLines: Sendable {
 
     /// Reads a file (a `.gz` name is decompressed with `gzip -dc`, as sacreBLEU opens `.gz`).
     public init(contentsOf path: String, endings: LineEndings = .newline) throws {
-        let data: [UInt8]
-        if path.hasSuffix(".gz") {
-            data = try Self.gunzip(path)
-        } else {
-            guard let d = FileManager.default.contents(atPath: path) else {
-                throw MTEvalError.cannotRead(file: path)
-            }
-            data = [UInt8](d)
-        }
+        let data = path.hasSuffix(".gz") ? try SystemIO.gunzip(path) : try SystemIO.readFile(path)
         try self.init(data: data, name: path, endings: endings)
     }
 
@@ -148,22 +138,6 @@ public struct TextLines: Sendable {
     /// Number of tab-separated fields of line `k`.
     public func fieldCount(_ k: Int) -> Int {
         1 + bytes[starts[k]..<ends[k]].reduce(0) { $0 + ($1 == 0x09 ? 1 : 0) }
-    }
-
-    static func gunzip(_ path: String) throws -> [UInt8] {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw MTEvalError.cannotRead(file: path)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["gzip", "-dc", path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw MTEvalError.cannotRead(file: path) }
-        return [UInt8](data)
     }
 }
 

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MTEval
 
 /// The `mt-bleu` command line, mirroring sacreBLEU 2.x's options so scripts can swap
@@ -133,7 +132,7 @@ struct MTBleu: ParsableCommand {
 
     /// `SACREBLEU_FORMAT` overrides `--format`, as in sacreBLEU.
     static var environmentFormat: String? {
-        guard let v = ProcessInfo.processInfo.environment["SACREBLEU_FORMAT"]?.lowercased(),
+        guard let v = SystemIO.environment("SACREBLEU_FORMAT")?.lowercased(),
               ["json", "text"].contains(v) else { return nil }
         return v
     }

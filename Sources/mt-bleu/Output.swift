@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MTEval
 
 /// Scoring and printing in sacreBLEU's formats: one system (JSON object, JSON list for
@@ -23,7 +22,7 @@ extension MTBleu {
                 let s = try scorer.bleu(bleu, hypotheses: hyp, references: refs)
                 let sig = Signature.bleu(bleu, nrefs: refs.count, tokenizerName: tokName)
                 let extra: [(String, String)] = [
-                    ("counts", JSON.numbers(s.counts)), ("totals", JSON.numbers(s.totals)),
+                    ("counts", JSON.counts(s.counts)), ("totals", JSON.counts(s.totals)),
                     ("precisions", JSON.numbers(s.precisions)), ("bp", PyFormat.repr(s.bp)),
                     ("sys_len", "\(s.sysLen)"), ("ref_len", "\(s.refLen)"),
                 ]
@@ -95,26 +94,68 @@ extension MTBleu {
                 out += (scoreOnly ? r.scoreOnly(width: width) : r.text(width: width, short: short)) + "\n"
             }
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        SystemIO.writeStandardOutput(out)
     }
 
-    /// Several systems (tabs on stdin or several `-i` files): sacreBLEU's JSON table.
+    /// Several systems (tabs on stdin or several `-i` files): sacreBLEU's JSON list, or its
+    /// `tabulate` "fancy_grid" table and signature list for `-f text`.
     func printSystems(
         _ systems: [System], _ refs: [TextLines], _ scorer: CorpusScorer,
         _ bleu: BLEUOptions, _ tokName: String, _ chrf: CHRFOptions
     ) throws {
-        guard format == "json" else {
-            throw ValidationError("several systems: only -f json is supported (sacreBLEU draws a text table)")
-        }
-        var rows: [String] = []
+        var names: [String] = []
+        var signatures: [String] = []
+        var scores: [[String]] = []  // [system][metric]
         for s in systems {
             let reports = try corpusReports(s.lines, refs, scorer, bleu, tokName, chrf)
-            var entries = ["        \"system\": \(JSON.string(s.name))"]
-            for (r, _) in reports {
-                entries.append("        \(JSON.string(r.name)): \(JSON.string(r.scoreOnly(width: width)))")
-            }
-            rows.append("    {\n" + entries.joined(separator: ",\n") + "\n    }")
+            names = reports.map { $0.0.name }
+            signatures = reports.map { $0.0.signature.format(short: short) }
+            scores.append(reports.map { $0.0.scoreOnly(width: width) })
         }
-        print("[\n" + rows.joined(separator: ",\n") + "\n]")
+        if format == "json" {
+            let rows = zip(systems, scores).map { s, values in
+                var entries = ["        \"system\": \(JSON.string(s.name))"]
+                for (n, v) in zip(names, values) {
+                    entries.append("        \(JSON.string(n)): \(JSON.string(v))")
+                }
+                return "    {\n" + entries.joined(separator: ",\n") + "\n    }"
+            }
+            print("[\n" + rows.joined(separator: ",\n") + "\n]")
+            return
+        }
+        print(Self.fancyGrid(headers: ["System"] + names, rows: zip(systems, scores).map { [$0.name] + $1 }))
+        print()
+        print("-----------------\nMetric signatures\n-----------------")
+        for (n, sig) in zip(names, signatures) {
+            print(" - " + n + String(repeating: " ", count: max(0, 10 - n.unicodeScalars.count)) + " " + sig)
+        }
+    }
+
+    /// `tabulate(..., tablefmt="fancy_grid", colalign=("right",), stralign="center",
+    /// numalign="center")`: first column right-aligned, the others centred (Python's `^`
+    /// puts the odd space on the right), each column at least its header plus 2 wide.
+    static func fancyGrid(headers: [String], rows: [[String]]) -> String {
+        let len = { (s: String) in s.unicodeScalars.count }
+        let widths = headers.indices.map { c in
+            max(len(headers[c]) + 2, rows.map { len($0[c]) }.max() ?? 0)
+        }
+        func cell(_ s: String, _ c: Int) -> String {
+            let pad = widths[c] - len(s)
+            if c == 0 { return String(repeating: " ", count: pad) + s }
+            return String(repeating: " ", count: pad / 2) + s + String(repeating: " ", count: pad - pad / 2)
+        }
+        func line(_ l: String, _ fill: String, _ mid: String, _ r: String) -> String {
+            l + widths.map { String(repeating: fill, count: $0 + 2) }.joined(separator: mid) + r
+        }
+        func row(_ cells: [String]) -> String {
+            "│" + cells.enumerated().map { " " + cell($1, $0) + " " }.joined(separator: "│") + "│"
+        }
+        var out = [line("╒", "═", "╤", "╕"), row(headers), line("╞", "═", "╪", "╡")]
+        for (k, r) in rows.enumerated() {
+            if k > 0 { out.append(line("├", "─", "┼", "┤")) }
+            out.append(row(r))
+        }
+        out.append(line("╘", "═", "╧", "╛"))
+        return out.joined(separator: "\n")
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MTEval
 
 /// What `mt-bleu` does once the options are parsed: read the references and the
@@ -7,7 +6,7 @@ import MTEval
 extension MTBleu {
     /// Prints to stderr unless `--quiet`.
     func log(_ message: String) {
-        if !quiet { FileHandle.standardError.write(Data(("mt-bleu: " + message + "\n").utf8)) }
+        if !quiet { SystemIO.writeStandardError("mt-bleu: " + message + "\n") }
     }
 
     /// One system: its name (file name or `System N`) and lines.
@@ -75,7 +74,7 @@ extension MTBleu {
                 return System(name: path, lines: try TextLines(contentsOf: path))
             }
         }
-        let data = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        let data = try SystemIO.readStandardInput()
         var lines = try TextLines(data: data, name: "<stdin>", endings: .universal)
         if lines.count == 0 { lines = try TextLines(data: [0x0A], name: "<stdin>") }
         let fields = lines.fieldCount(0)

@@ -211,6 +211,7 @@ def cli_cases():
         "tabref.en": "The cat sat on the mat.\tA cat was sitting on the mat.\nHello world, 2019.\tHello, world 2019.\nIt's a test &amp; more.\tIt is a test and more.\n",
     }
     H = files["hyp.en"]
+    TABS = "".join(f"{a}\t{b}\n" for a, b in zip(H.splitlines(), files["ref2.en"].splitlines()))
     C = [
         (["ref.en"], H), (["ref.en", "-i", "hyp.en"], None), (["ref.en", "-f", "text"], H),
         (["ref.en", "ref2.en", "-i", "hyp.en", "-f", "text"], None),
@@ -233,6 +234,10 @@ def cli_cases():
         (["ref.en", "-i", "empty.txt"], None), (["ref.en"], ""),
         (["ref.en", "-i", "bad.utf8"], None),
         (["ref.en", "-f", "text", "--chrf-lowercase", "-m", "chrf"], H),
+        # Several systems: tab-separated stdin or several -i files.
+        (["ref.en"], TABS), (["ref.en", "-f", "text", "-m", "bleu", "chrf"], TABS),
+        (["ref.en", "ref2.en", "-f", "text", "-w", "2", "-sh"], TABS),
+        (["ref.en", "-i", "hyp.en", "short.en"], None), (["ref.en", "-i", "hyp.en", "crlf.en", "-f", "text"], None),
     ]
     out = []
     with tempfile.TemporaryDirectory() as tmp:
