@@ -34,6 +34,13 @@ enum Tokenizer13a {
             default: break
             }
         }
+        if !(hasAmp || hasLT || hasNL) {
+            // Common case: pad and apply rule 1 in one pass straight from the input.
+            RegexpRules.padAndRule1(p, start, end, into: tmp)
+            swap(&out, &tmp)
+            RegexpRules.apply(&out, tmp: &tmp, rule1Done: true)
+            return
+        }
         out.count = 0
         out.append(0x20)
         if hasAmp || hasLT || hasNL {
@@ -105,8 +112,31 @@ enum RegexpRules {
         }
     }
 
-    /// Applies rules 1 to 4 in order; the result ends up in `s` (`tmp` is scratch).
-    static func apply(_ s: inout ByteBuffer, tmp: inout ByteBuffer) {
+    /// `rule1(" " + p[start..<end] + " ")` written into `out` in one pass.
+    static func padAndRule1(
+        _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into out: ByteBuffer
+    ) {
+        out.reserve(3 * (end - start) + 6)
+        let o = out.base
+        o[0] = 0x20; o[1] = 0x20; o[2] = 0x20  // the leading pad space is in rule 1's class
+        var k = 3
+        for i in start..<end {
+            let b = p[i]
+            if isRule1(b) {
+                o[k] = 0x20; o[k + 1] = b; o[k + 2] = 0x20
+                k += 3
+            } else {
+                o[k] = b
+                k += 1
+            }
+        }
+        o[k] = 0x20; o[k + 1] = 0x20; o[k + 2] = 0x20
+        out.count = k + 3
+    }
+
+    /// Applies rules 1 to 4 in order; the result ends up in `s` (`tmp` is scratch). With
+    /// `rule1Done`, `s` already went through rule 1.
+    static func apply(_ s: inout ByteBuffer, tmp: inout ByteBuffer, rule1Done: Bool = false) {
         var r1 = false, pc = false, dash = false
         let b = s.base
         for i in 0..<s.count {
@@ -117,7 +147,7 @@ enum RegexpRules {
                 dash = dash || c == 0x2D
             }
         }
-        if r1 { rule1(s, into: tmp); swap(&s, &tmp) }
+        if r1 && !rule1Done { rule1(s, into: tmp); swap(&s, &tmp) }
         if pc {
             rule2(s, into: tmp); swap(&s, &tmp)
             rule3(s, into: tmp); swap(&s, &tmp)

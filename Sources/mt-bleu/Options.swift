@@ -94,6 +94,10 @@ struct MTBleu: ParsableCommand {
     @Flag(name: [.customLong("quiet"), .customShort("q")], help: "No messages on stderr.")
     var quiet = false
 
+    @Flag(name: [.customLong("no-color"), .customLong("nc", withSingleDash: true)],
+          help: "Accepted for sacreBLEU compatibility (mt-bleu never colours its output).")
+    var noColor = false
+
     @Flag(name: .customLong("stats"),
           help: "JSON: also print counts, totals, precisions, bp, sys_len, ref_len (not in sacreBLEU).")
     var stats = false
