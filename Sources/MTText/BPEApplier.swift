@@ -230,20 +230,6 @@ public final class BPEApplier: @unchecked Sendable {
 
     // MARK: lines
 
-    /// subword-nmt `process_line` on line `p[start..<end]` (terminator included), appending to `out`.
-    func processLine(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, cache: WordCache,
-                     _ out: inout [UInt8]) {
-        let (s, e) = ByteText.stripCRLFSpace(p, start, end)
-        out.append(contentsOf: p[start..<s])
-        var first = true
-        ByteText.forEachWord(p, start, end) { ws, we in
-            if !first { out.append(0x20) }
-            first = false
-            cache.segment(UnsafeBufferPointer(rebasing: p[ws..<we]), self, &out)
-        }
-        if e < end && s < e { out.append(contentsOf: p[e..<end]) }
-    }
-
     /// Segments one line (terminator optional) and returns the output bytes. Thread-safe; no
     /// word cache (use `process` with `WordCache`s for bulk text).
     public func segmentLine(_ line: [UInt8]) -> [UInt8] {
@@ -267,43 +253,96 @@ public final class BPEApplier: @unchecked Sendable {
         String(decoding: segmentLine(Array(line.utf8)), as: UTF8.self)
     }
 
-    /// Segments all lines of `chunk` on `caches.count` threads. Lines flagged in `skip` are
-    /// replaced by an empty line.
+    /// Segments all lines of `chunk` on `caches.count` threads, with `caches[0]` as the word
+    /// cache. Lines flagged in `skip` are replaced by an empty line.
     public func process(_ chunk: LineChunk, caches: [WordCache], skip: Set<Int> = []) -> [UInt8] {
-        let workers = max(1, min(caches.count, chunk.lineCount / 64 + 1))
-        if workers == 1 {
-            var out: [UInt8] = []
-            out.reserveCapacity(chunk.bytes.count + chunk.bytes.count / 2)
-            chunk.bytes.withUnsafeBufferPointer { p in
-                for l in 0..<chunk.lineCount {
-                    if skip.contains(l) { out.append(0x0A); continue }
-                    processLine(p, chunk.lineStarts[l], chunk.lineStarts[l + 1], cache: caches[0], &out)
+        process(chunk, cache: caches[0], threads: caches.count, skip: skip)
+    }
+
+    /// Segments all lines of `chunk` (subword-nmt `process_line` on each). Three steps:
+    /// look every word up in `cache` (one thread; new words get ids), segment the new words
+    /// on `threads` threads, then write the lines. No word is segmented twice.
+    public func process(_ chunk: LineChunk, cache: WordCache, threads: Int, skip: Set<Int> = []) -> [UInt8] {
+        var tokens: [Int32] = []
+        tokens.reserveCapacity(chunk.bytes.count / 4)
+        var fresh: [(start: Int, end: Int)] = []
+        let firstNew = cache.table.count
+        chunk.bytes.withUnsafeBufferPointer { p in
+            for l in 0..<chunk.lineCount where !skip.contains(l) {
+                ByteText.forEachWord(p, chunk.lineStarts[l], chunk.lineStarts[l + 1]) { ws, we in
+                    let (id, isNew) = cache.lookup(UnsafeBufferPointer(rebasing: p[ws..<we]))
+                    if isNew { fresh.append((ws, we)) }
+                    tokens.append(id)
                 }
             }
-            return out
+        }
+        segmentNewWords(chunk, fresh, firstNew: firstNew, cache: cache, threads: threads)
+        var out: [UInt8] = []
+        out.reserveCapacity(chunk.bytes.count + chunk.bytes.count / 2)
+        var t = 0
+        chunk.bytes.withUnsafeBufferPointer { p in
+            cache.arena.withUnsafeBufferPointer { arena in
+                for l in 0..<chunk.lineCount {
+                    if skip.contains(l) { out.append(0x0A); continue }
+                    let start = chunk.lineStarts[l], end = chunk.lineStarts[l + 1]
+                    let (s, e) = ByteText.stripCRLFSpace(p, start, end)
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<s]))
+                    var first = true
+                    ByteText.forEachWord(p, start, end) { _, _ in
+                        if !first { out.append(0x20) }
+                        first = false
+                        let id = Int(tokens[t])
+                        t += 1
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: arena[cache.offsets[id]..<cache.offsets[id + 1]]))
+                    }
+                    if e < end && s < e { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[e..<end])) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Segments the words first seen in this chunk (ids `firstNew...`, in order) and stores
+    /// their output in `cache`.
+    func segmentNewWords(_ chunk: LineChunk, _ fresh: [(start: Int, end: Int)], firstNew: Int, cache: WordCache,
+                         threads: Int) {
+        let workers = max(1, min(threads, fresh.count / 256 + 1))
+        if workers == 1 {
+            chunk.bytes.withUnsafeBufferPointer { p in
+                for (s, e) in fresh {
+                    appendSegmented(UnsafeBufferPointer(rebasing: p[s..<e]), to: &cache.arena)
+                    cache.offsets.append(cache.arena.count)
+                }
+            }
+            return
         }
         let results = ResultSlots(workers)
-        let n = chunk.lineCount
+        let ends = ResultOffsets(workers)
         chunk.bytes.withUnsafeBufferPointer { p in
             let bytes = UnsafeSendable(p)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = n * w / workers, hi = n * (w + 1) / workers
+                let lo = fresh.count * w / workers, hi = fresh.count * (w + 1) / workers
                 var out: [UInt8] = []
-                out.reserveCapacity((chunk.lineStarts[hi] - chunk.lineStarts[lo]) * 3 / 2)
-                for l in lo..<hi {
-                    if skip.contains(l) { out.append(0x0A); continue }
-                    self.processLine(bytes.value, chunk.lineStarts[l], chunk.lineStarts[l + 1], cache: caches[w], &out)
+                var offs: [Int] = []
+                offs.reserveCapacity(hi - lo)
+                for k in lo..<hi {
+                    self.appendSegmented(UnsafeBufferPointer(rebasing: bytes.value[fresh[k].start..<fresh[k].end]), to: &out)
+                    offs.append(out.count)
                 }
                 results.set(w, out)
+                ends.set(w, offs)
             }
         }
-        var all: [UInt8] = []
-        for w in 0..<workers { all.append(contentsOf: results.get(w)) }
-        return all
+        for w in 0..<workers {
+            let base = cache.arena.count
+            cache.arena.append(contentsOf: results.get(w))
+            for o in ends.get(w) { cache.offsets.append(base + o) }
+        }
+        precondition(cache.offsets.count == cache.table.count + 1 && firstNew + fresh.count == cache.table.count)
     }
 }
 
-/// Memoised word segmentations (subword-nmt's `cache`), one per thread.
+/// Memoised word segmentations (subword-nmt's `cache`): word -> output bytes.
 public final class WordCache: @unchecked Sendable {
     var table = ByteStringTable(capacity: 1 << 14)
     var arena: [UInt8] = []
@@ -314,35 +353,36 @@ public final class WordCache: @unchecked Sendable {
 
     public init() {}
 
+    /// The id of `word`, interning it if new (its segmentation is then added by the caller).
     @inline(__always)
-    func segment(_ word: UnsafeBufferPointer<UInt8>, _ bpe: BPEApplier, _ out: inout [UInt8]) {
+    func lookup(_ word: UnsafeBufferPointer<UInt8>) -> (Int32, Bool) {
         let h = ByteStringTable.hash(word)
         let f = Int(truncatingIfNeeded: h >> 7) & (front.count - 1)
         let tag = h >> 32
-        var id = -1
         let e = front[f]
         if e >> 32 == tag && e != 0 {
             let candidate = Int32(e & 0xFFFF_FFFF) - 1
-            if table.equals(candidate, word) { id = Int(candidate) }
+            if table.equals(candidate, word) { return (candidate, false) }
         }
-        if id < 0 {
-            var isNew = false
-            id = Int(table.intern(word, hash: h, isNew: &isNew))
-            if isNew {
-                bpe.appendSegmented(word, to: &arena)
-                offsets.append(arena.count)
-            }
-            front[f] = tag << 32 | UInt64(id + 1)
-        }
-        let s = offsets[id], end = offsets[id + 1]
-        arena.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[s..<end])) }
+        var isNew = false
+        let id = table.intern(word, hash: h, isNew: &isNew)
+        front[f] = tag << 32 | UInt64(id + 1)
+        return (id, isNew)
     }
 }
 
-/// A pointer wrapper that may cross into `concurrentPerform` (read-only use).
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+/// Per-worker offset lists written from `concurrentPerform`.
+final class ResultOffsets: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<[Int]>
+    private let n: Int
+    init(_ n: Int) {
+        self.n = n
+        slots = UnsafeMutablePointer<[Int]>.allocate(capacity: n)
+        slots.initialize(repeating: [], count: n)
+    }
+    deinit { slots.deinitialize(count: n); slots.deallocate() }
+    func set(_ i: Int, _ v: [Int]) { slots[i] = v }
+    func get(_ i: Int) -> [Int] { slots[i] }
 }
 
 /// Per-worker result buffers written from `concurrentPerform`.
@@ -357,4 +397,10 @@ final class ResultSlots: @unchecked Sendable {
     deinit { slots.deinitialize(count: n); slots.deallocate() }
     func set(_ i: Int, _ v: [UInt8]) { slots[i] = v }
     func get(_ i: Int) -> [UInt8] { slots[i] }
+}
+
+/// A pointer wrapper that may cross into `concurrentPerform` (read-only use).
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -20,9 +20,10 @@ public final class TextPipeline: @unchecked Sendable {
         return bpe?.segment(pre) ?? pre
     }
 
-    /// Token ids of a raw line, without `<s>` or `</s>`.
+    /// Token ids of a raw line, without `<s>` or `</s>`. Text that spells a special token
+    /// (a literal "</s>" in the input) maps to `<unk>`, never to the special id itself.
     public func encode(_ line: String) -> [Int32] {
-        vocabulary.encode(segment(line))
+        vocabulary.encode(segment(line)).map { $0 < Vocabulary.unkID ? Vocabulary.unkID : $0 }
     }
 
     /// Raw text of model output ids (stops at `</s>`, skips `<pad>` and `<s>`).

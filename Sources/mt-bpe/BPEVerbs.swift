@@ -115,13 +115,13 @@ struct ApplyBPE: ParsableCommand {
             }
             let bpe = try BPEApplier(codes: codes, options: options)
             let threads = numWorkers > 0 ? numWorkers : defaultThreads()
-            let caches = (0..<threads).map { _ in WordCache() }
+            let cache = WordCache()
             let reader = try io.reader(.python)
             let writer = try io.writer()
             let checker = UTF8Checker(skip: io.skipInvalid)
             while let chunk = try reader.nextChunk() {
                 let bad = try checker.check(chunk, source: reader.sourceName)
-                try writer.write(bpe.process(chunk, caches: caches, skip: bad))
+                try writer.write(bpe.process(chunk, cache: cache, threads: threads, skip: bad))
             }
             try writer.flush()
             checker.report(reader.sourceName)
@@ -207,7 +207,7 @@ struct LearnJointBPEAndVocab: ParsableCommand {
             let bpe = try BPEApplier(codes: try BPECodes(bytes: codesBytes, source: output),
                                      options: BPEApplyOptions(separator: separator))
             let threads = numWorkers > 0 ? numWorkers : defaultThreads()
-            let caches = (0..<threads).map { _ in WordCache() }
+            let cache = WordCache()
             for (path, vocabPath) in zip(input, vocab) {
                 // subword-nmt segments with open() (universal newlines), then re-reads the
                 // segmented text with a codecs reader to count.
@@ -216,7 +216,7 @@ struct LearnJointBPEAndVocab: ParsableCommand {
                 var counts = WordCounts()
                 while let chunk = try reader.nextChunk() {
                     let bad = try checker.check(chunk, source: path)
-                    let segmented = bpe.process(checker.dropping(bad, from: chunk), caches: caches)
+                    let segmented = bpe.process(checker.dropping(bad, from: chunk), cache: cache, threads: threads)
                     counts.addWords(of: LineChunk(splitting: segmented, mode: .python))
                 }
                 let vw = try ByteWriter(path: vocabPath)
