@@ -193,11 +193,18 @@ public enum DecodeKernels {
 
     /// Maximum of x[0..<n] (−∞ for n = 0).
     @inline(__always) public static func max(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        // Eight running maxima compared lane by lane with plain selects (the generic
+        // pointwiseMax is not inlined and showed up in profiles).
         var mv = SIMD8<Float>(repeating: -.infinity)
         var i = 0
-        while i + 8 <= n { mv = pointwiseMax(mv, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)); i += 8 }
-        var m = mv.max()
-        while i < n { m = Swift.max(m, x[i]); i += 1 }
+        while i + 8 <= n {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            mv.replace(with: v, where: v .> mv)
+            i += 8
+        }
+        var m = -Float.infinity
+        for l in 0..<8 where mv[l] > m { m = mv[l] }
+        while i < n { if x[i] > m { m = x[i] }; i += 1 }
         return m
     }
 

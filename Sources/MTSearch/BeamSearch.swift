@@ -13,11 +13,14 @@ public struct BeamSearch: Sendable {
     public let model: Seq2Seq
     public let params: ParameterStore
     public let options: SearchOptions
+    /// Called after every decoder step with its 0-based position (benchmarks time steps with it).
+    public let onStep: (@Sendable (Int) -> Void)?
 
-    public init(model: Seq2Seq, params: ParameterStore, options: SearchOptions) {
+    public init(model: Seq2Seq, params: ParameterStore, options: SearchOptions, onStep: (@Sendable (Int) -> Void)? = nil) {
         self.model = model
         self.params = params
         self.options = options
+        self.onStep = onStep
     }
 
     /// n-best hypotheses (best first) for each source (ids without </s>), in input order, all
@@ -36,8 +39,8 @@ public struct BeamSearch: Sendable {
             arena.reset()
             let logits = m.step(tokens: run.beams.tokens, state: state, params: params, arena: arena)  // [N, V]
             let keep = advance(&run, logits: logits, step: state.position - 1)
-            if run.active.isEmpty { break }
-            state.reorder(parents: keep.parents, keepingSentences: keep.sentences)
+            if !run.active.isEmpty { state.reorder(parents: keep.parents, keepingSentences: keep.sentences) }
+            onStep?(state.position - 1)
         }
         return run.finished.map { FinishAndRefill.best($0, n: options.nbest) }
     }

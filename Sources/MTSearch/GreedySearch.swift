@@ -9,11 +9,14 @@ public struct GreedySearch: Sendable {
     public let model: Seq2Seq
     public let params: ParameterStore
     public let options: SearchOptions
+    /// Called after every decoder step with its 0-based position (benchmarks time steps with it).
+    public let onStep: (@Sendable (Int) -> Void)?
 
-    public init(model: Seq2Seq, params: ParameterStore, options: SearchOptions) {
+    public init(model: Seq2Seq, params: ParameterStore, options: SearchOptions, onStep: (@Sendable (Int) -> Void)? = nil) {
         self.model = model
         self.params = params
         self.options = options
+        self.onStep = onStep
     }
 
     /// The hypothesis for each source (ids without </s>), in input order, decoded as one batch.
@@ -58,6 +61,7 @@ public struct GreedySearch: Sendable {
                 active = kept.map { active[$0] }
                 if !active.isEmpty { state.keepSentences(kept) }
             }
+            onStep?(step)
         }
         return results.map { $0! }
     }
