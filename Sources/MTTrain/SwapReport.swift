@@ -7,7 +7,8 @@ public enum SwapReport {
                              afterParameters: Int, decoder: String) -> String {
         func bleu(_ r: Validator.Result) -> String { r.bleu.map { String(format: "%.2f", $0.score) } ?? "-" }
         var lines = ["", "                     teacher (softmax)   after finetune (\(decoder))"]
-        lines.append(String(format: "  valid BLEU         %17@   %@", bleu(teacher) as NSString, bleu(after) as NSString))
+        let b = bleu(teacher)
+        lines.append("  valid BLEU         " + String(repeating: " ", count: max(0, 17 - b.count)) + b + "   " + bleu(after))
         lines.append(String(format: "  valid loss (bits)  %17.3f   %.3f", teacher.loss, after.loss))
         lines.append(String(format: "  valid ppl          %17.2f   %.2f", teacher.perplexity, after.perplexity))
         lines.append(String(format: "  parameters         %17d   %d", teacherParameters, afterParameters))
