@@ -1,6 +1,7 @@
 // The t2r-mt text verbs: pretokenize, detokenize, decode (undo BPE + detokenize), build-vocab.
 import ArgumentParser
 import Dispatch
+import Foundation
 import MTText
 
 extension NormalizerOptions.Form: ExpressibleByArgument {}
@@ -70,13 +71,31 @@ struct Pretokenize: ParsableCommand {
     @Flag(help: "Make every digit a separate token.")
     var splitDigits = false
 
+    @Option(help: ArgumentHelp("Read all settings from this JSON file (as written by --write-options); the flags above are then ignored.", valueName: "path"))
+    var options: String?
+
+    @Option(help: ArgumentHelp("Write the settings used as JSON (store it with the model so translation pretokenizes the same way).", valueName: "path"))
+    var writeOptions: String?
+
     @Option(help: "Threads (default: all cores).")
     var threads: Int = 0
 
     func run() throws {
-        let options = PretokenizerOptions(normalizer: NormalizerOptions(form: form), segmentation: segmentation,
-                                          locale: locale, splitDigits: splitDigits)
-        let p = Pretokenizer(options)
+        var settings = PretokenizerOptions(normalizer: NormalizerOptions(form: form), segmentation: segmentation,
+                                           locale: locale, splitDigits: splitDigits)
+        if let path = options {
+            do {
+                settings = try JSONDecoder().decode(PretokenizerOptions.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw ValidationError("cannot read pretokenizer options from \(path): \(error)")
+            }
+        }
+        if let path = writeOptions {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(settings).write(to: URL(fileURLWithPath: path))
+        }
+        let p = Pretokenizer(settings)
         try runReportingErrors {
             try mapLines(io, threads: threads > 0 ? threads : defaultThreads()) { p.pretokenize($0) }
         }
