@@ -7,7 +7,7 @@ TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-test
 BIN := .build/release
 APT_PACKAGES := libopenblas-dev libicu-dev pkg-config curl
 
-.PHONY: help setup deps build test bench demo data clean
+.PHONY: help setup deps build test test-unit test-recipes bench demo data clean
 
 help:
 	@echo "make setup   install system libraries (apt-get) if missing, build release binaries"
@@ -40,22 +40,36 @@ setup: build
 data:
 	@bash data/fetch.sh >/dev/null && echo "[data] corpora in $$(bash data/fetch.sh)"
 
-test: deps
+# Unit and integration tests (XCTest), then the paper-scale recipes' --smoke runs.
+test: test-unit test-recipes
+
+test-unit: deps
 	@export MT_DATA_DIR="$$(bash data/fetch.sh)" && echo "[test] corpora in $$MT_DATA_DIR" && \
 	  $(SWIFT) build $(TEST_FLAGS) --build-tests && \
 	  $(SWIFT) test $(TEST_FLAGS) --skip-build
+
+# Every step of each WMT recipe on a small slice (binaries from the test build).
+test-recipes: deps
+	@$(SWIFT) build $(TEST_FLAGS) --build-tests >/dev/null
+	@export MT_DATA_DIR="$$(bash data/fetch.sh)" BIN=$(CURDIR)/.build-test/release && \
+	  passed=0; failed=0; \
+	  for r in wmt14-en-de wmt14-en-fr wmt17-zh-en; do \
+	    rm -rf work/smoke-$$r; \
+	    if bash recipes/$$r/run.sh --smoke > work-smoke-$$r.log 2>&1; then \
+	      passed=$$((passed+1)); echo "[test] recipe $$r --smoke: ok"; \
+	    else failed=$$((failed+1)); echo "[test] recipe $$r --smoke: FAILED"; tail -20 work-smoke-$$r.log; fi; \
+	  done; \
+	  echo "recipes: $$passed passed, $$failed failed"; [ $$failed = 0 ]
 
 bench: build
 	@export MT_DATA_DIR="$$(bash data/fetch.sh)" BIN=$(BIN) && \
 	  $(BIN)/mt-bench gemm && \
 	  for b in bench/*.sh; do [ -f "$$b" ] && bash "$$b"; done; true
 
-demo:
-	@echo "make demo will run Multi30k En-De end to end: fetch data, learn joint BPE, train a small"
-	@echo "softmax Transformer, swap its decoder to T2R and finetune, translate test_2016_flickr with"
-	@echo "both, and print BLEU and decoding speed. The training and translation tools are not built"
-	@echo "yet (issues 5-8), so it does nothing today."
-	@exit 1
+# Multi30k En-De end to end on a short schedule: data, joint BPE, small softmax model,
+# swap-then-finetune to T2R, beam search on test_2016_flickr, BLEU and decoding speed.
+demo: build
+	@bash recipes/multi30k-en-de/run.sh --demo
 
 clean:
-	rm -rf .build .build-test
+	rm -rf .build .build-test work-smoke-*.log

@@ -23,6 +23,9 @@ public final class Trainer {
     let log: TrainLog
     var nonFiniteInARow = 0
     let startUpdate: Int
+    /// The update last saved (a resumed run starts saved), so a limit reached right after a
+    /// save point does not save and validate twice.
+    var lastSaved: Int?
 
     /// - Parameters:
     ///   - resume: continue from `files.last`/`files.lastState` when they exist.
@@ -58,6 +61,7 @@ public final class Trainer {
         state = st
         rng = RNG(state: st.rngState)
         startUpdate = st.update
+        lastSaved = st.update > 0 ? st.update : nil
     }
 
     public enum StopReason: String, Sendable {
@@ -74,7 +78,7 @@ public final class Trainer {
         let secondsBefore = state.trainSeconds
         while true {
             if let reason = limitReached(elapsed: secondsBefore + Date().timeIntervalSince(runStart)) {
-                try saveAndValidate(epochEnd: false)
+                if lastSaved != state.update { try saveAndValidate(epochEnd: false) }
                 log.info("done: \(reason.rawValue) at update \(state.update)")
                 return reason
             }
@@ -182,6 +186,7 @@ public final class Trainer {
         try state.save(moments: store, extra: meta, to: files.lastState)
         if improved { try CheckpointFiles.copy(files.last, to: files.best) }
         files.prune(keep: config.keepLast)
+        lastSaved = state.update
         log.info("saved \(files.numbered(state.update))\(improved ? " (best)" : "")")
         if let r = result { log.metrics(["kind": "valid", "update": state.update, "loss": r.loss, "ppl": r.perplexity,
                                          "bleu": r.bleu?.score ?? -1]) }

@@ -6,11 +6,13 @@
 #
 # A recipe's run.sh sets: NAME SRC TGT MERGES (joint BPE merges) RECIPE_DIR, the function
 # prepare_data (writes $WORK/data/{train,valid}.{src,tgt} and $WORK/data/<testset>.{src,tgt}),
-# TESTSETS (names), and optionally SRC_SEG/TGT_SEG (words|characters|none), JOINT (1/0).
+# TESTSETS (names), and optionally SRC_SEG/TGT_SEG (words|characters|none), JOINT (1: one
+# vocabulary for both sides; 0: separate vocabularies; the BPE codes are learned on both sides).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=${BIN:-$ROOT/.build/release}
+if [ "${SMOKE:-0}" = 1 ]; then WORK=${WORK:-$ROOT/work/smoke-$NAME}; fi
 WORK=${WORK:-$ROOT/work/$NAME}
 BEAM=${BEAM:-4}
 THREADS=${THREADS:-2}
@@ -56,8 +58,8 @@ step_bpe() {
     "$BIN/mt-bpe" build-vocab -i "$d/train.bpe.src" "$d/train.bpe.tgt" -o "$d/vocab.joint"
     cp "$d/vocab.joint" "$d/vocab.src"; cp "$d/vocab.joint" "$d/vocab.tgt"
   else
-    say "bpe: learn $MERGES merges on the target side only; the source uses its own vocabulary"
-    "$BIN/mt-bpe" learn-bpe -s "$MERGES" -i "$d/train.tok.tgt" -o "$d/bpe.codes"
+    say "bpe: learn $MERGES merges on both sides; separate source and target vocabularies"
+    cat "$d/train.tok.src" "$d/train.tok.tgt" | "$BIN/mt-bpe" learn-bpe -s "$MERGES" -o "$d/bpe.codes"
     "$BIN/mt-bpe" apply-bpe -c "$d/bpe.codes" -i "$d/train.tok.src" -o "$d/train.bpe.src"
     "$BIN/mt-bpe" apply-bpe -c "$d/bpe.codes" -i "$d/train.tok.tgt" -o "$d/train.bpe.tgt"
     "$BIN/mt-bpe" build-vocab --separate -i "$d/train.bpe.src" "$d/train.bpe.tgt" -o "$d/vocab.src" "$d/vocab.tgt"
@@ -106,6 +108,8 @@ step_translate_and_score() {
       say "translate $t with the $model model (beam $BEAM)"
       "$BIN/mt-translate" -m "$WORK/$model" --beam "$BEAM" --threads "$THREADS" \
           < "$WORK/data/$t.src" > "$hyp" 2> "$hyp.log"
+      local nin nout; nin=$(wc -l < "$WORK/data/$t.src"); nout=$(wc -l < "$hyp")
+      [ "$nin" = "$nout" ] || { say "error: $hyp has $nout lines for $nin input lines"; exit 1; }
       local tps; tps=$(grep -o '[0-9.]* tok/s' "$hyp.log" | tail -1 | cut -d' ' -f1)
       local lang=""; [ -n "${SCORE_LANGS:-}" ] && lang="-l $SCORE_LANGS"
       # shellcheck disable=SC2086
