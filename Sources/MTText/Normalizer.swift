@@ -39,30 +39,39 @@ public struct Normalizer: Sendable {
     /// then whitespace collapsed again (compatibility mappings can produce spaces).
     public func normalize(_ text: String) -> String {
         var s = cleaned(text)
-        switch options.form {
-        case .nfkc: s = ICU.normalize(s, .nfkc)
-        case .nfc: s = ICU.normalize(s, .nfc)
-        case .none: break
-        }
-        if options.form != .none { s = cleaned(s) }
-        return s
+        if options.form == .none || s.utf8.allSatisfy({ $0 < 0x80 }) { return s }
+        s = ICU.normalize(s, options.form == .nfkc ? .nfkc : .nfc)
+        return cleaned(s)
     }
 
+    /// Control characters (Cc: U+0000-001F, U+007F-009F) removed and whitespace collapsed, on
+    /// UTF-8 bytes; only non-ASCII characters are decoded.
     private func cleaned(_ text: String) -> String {
         if !options.collapseWhitespace && !options.removeControl { return text }
-        var out = String.UnicodeScalarView()
+        var bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
         var pendingSpace = false
-        for c in text.unicodeScalars {
-            if options.collapseWhitespace && Normalizer.isWhitespace(c) {
-                pendingSpace = !out.isEmpty
-                continue
+        bytes.withUnsafeMutableBufferPointer { p in
+            var i = 0
+            while i < p.count {
+                let b = p[i]
+                var c = UInt32(b), len = 1
+                if b >= 0x80 { (c, len) = ByteText.decodeScalar(UnsafeBufferPointer(p), i) }
+                let space = b < 0x80 ? (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20)
+                                     : Normalizer.isWhitespace(Unicode.Scalar(c)!)
+                if options.collapseWhitespace && space {
+                    pendingSpace = !out.isEmpty
+                } else if options.removeControl && !space && (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
+                    // dropped
+                } else {
+                    if pendingSpace { out.append(0x20); pendingSpace = false }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<(i + len)]))
+                }
+                i += len
             }
-            if options.removeControl && c.properties.generalCategory == .control && !Normalizer.isWhitespace(c) {
-                continue
-            }
-            if pendingSpace { out.append(" "); pendingSpace = false }
-            out.append(c)
         }
-        return String(out)
+        bytes = []
+        return String(decoding: out, as: UTF8.self)
     }
 }
