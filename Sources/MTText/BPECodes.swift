@@ -52,7 +52,8 @@ public struct BPECodes: Sendable {
         while body.last == 0x0A { body.removeLast() }
         var items: [ArraySlice<UInt8>] = body.split(separator: 0x0A, omittingEmptySubsequences: false)
         if body.isEmpty { items = [] }
-        if limit >= 0 && items.count > limit { items = Array(items[0..<limit]) }
+        // `n < merges or merges == -1`: any other negative value keeps nothing.
+        if limit != -1 { items = Array(items.prefix(max(0, limit))) }
         var merges: [BPEMerge] = []
         merges.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {

@@ -75,7 +75,7 @@ struct ApplyBPE: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("File with BPE codes (created by learn-bpe).", valueName: "path"))
     var codes: String
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Use this many BPE operations (-1: all).", valueName: "n"))
+    @Option(name: [.short, .long], parsing: .unconditional, help: ArgumentHelp("Use this many BPE operations (-1: all).", valueName: "n"))
     var merges: Int = -1
 
     @Option(name: [.short, .long], help: "Separator between non-final subword units.")
