@@ -38,6 +38,21 @@ final class BPELearnerTests: XCTestCase {
                        text(try Fixtures.bytes("ties.codes")))
     }
 
+    /// Words holding a tab or NBSP: subword-nmt merges with a regex over the space-joined
+    /// symbols, which treats those characters as boundaries too. A naive symbol-level learner
+    /// gets different codes on these corpora; the fast learner reproduces subword-nmt.
+    func testGoldenWhitespaceInsideWords() throws {
+        for (name, symbols) in [("quirk_tab", 211), ("quirk_nbsp", 766)] {
+            let options = BPELearnOptions(symbols: symbols, minFrequency: 1)
+            let golden = text(try Fixtures.bytes(name + ".codes"))
+            XCTAssertEqual(text(try learnCodes(name + ".txt", options)), golden, name)
+            let naive = NaiveBPE.learn(wordCounts(try Fixtures.bytes(name + ".txt")), symbols: symbols, minFrequency: 1)
+            XCTAssertNotEqual(text(BPELearner.codesFileBytes(naive)), golden, "\(name) no longer exercises the quirk")
+        }
+        let bpe = try BPEApplier(codes: try BPECodes(path: Fixtures.path("quirk_nbsp.codes")))
+        XCTAssertEqual(text(applyBPE(bpe, try Fixtures.bytes("quirk_nbsp.txt"))), text(try Fixtures.bytes("quirk_nbsp.bpe")))
+    }
+
     func testTiesGoToGreatestPairInCodePointOrder() {
         var wc = WordCounts()
         wc.add(Array("ab".utf8)); wc.add(Array("ba".utf8))

@@ -39,6 +39,12 @@ if [ "${CORPUS:-0}" = 1 ] || [ ! -f "$FIX/corpus.txt" ]; then
   # Tie-breaking corpus: many pairs with equal counts.
   printf 'ab ba cd dc ab ba cd dc\nxy yx xy yx\nzz zz zz\nbca acb bca acb\n' > "$FIX/ties.txt"
 fi
+# Corpora where subword-nmt's regex merge over words holding a tab / NBSP differs from a
+# naive symbol merge (found by fuzzing; see random_corpus.py).
+if [ "${CORPUS:-0}" = 1 ] || [ ! -f "$FIX/quirk_tab.txt" ]; then
+  python3 tools/text/random_corpus.py 3 > "$FIX/quirk_tab.txt"
+  python3 tools/text/random_corpus.py 18 > "$FIX/quirk_nbsp.txt"
+fi
 
 # Learning (stderr is subword-nmt's progress bar; discard it).
 "$SN" learn-bpe -s 1000 < "$FIX/corpus.txt" > "$FIX/corpus.codes" 2>/dev/null
@@ -46,6 +52,9 @@ fi
 "$SN" learn-bpe -s 100000 < "$FIX/corpus.txt" > "$FIX/corpus.all.codes" 2>/dev/null
 "$SN" learn-bpe -s 500 -t < "$FIX/corpus.txt" > "$FIX/corpus.total.codes" 2>/dev/null
 "$SN" learn-bpe -s 50 --min-frequency 1 < "$FIX/ties.txt" > "$FIX/ties.codes" 2>/dev/null
+
+"$SN" learn-bpe -s 211 --min-frequency 1 < "$FIX/quirk_tab.txt" > "$FIX/quirk_tab.codes" 2>/dev/null
+"$SN" learn-bpe -s 766 --min-frequency 1 < "$FIX/quirk_nbsp.txt" > "$FIX/quirk_nbsp.codes" 2>/dev/null
 
 # Applying.
 "$SN" apply-bpe -c "$FIX/corpus.codes" < "$FIX/corpus.txt" > "$FIX/corpus.bpe"
@@ -60,6 +69,8 @@ head -n 1500 "$FIX/corpus.bpe" | "$SN" get-vocab > "$FIX/corpus.bpe.vocab"
   < "$FIX/heldout.txt" > "$FIX/heldout.vocab5.bpe"
 "$SN" apply-bpe -c "$FIX/corpus.codes" --glossaries "man" "wo[a-z]+" "[0-9]+" \
   < "$FIX/heldout.txt" > "$FIX/heldout.gloss.bpe"
+
+"$SN" apply-bpe -c "$FIX/quirk_nbsp.codes" < "$FIX/quirk_nbsp.txt" > "$FIX/quirk_nbsp.bpe"
 
 # Joint learning over two files, with per-file vocabularies. subword-nmt's joint verb rejects
 # files holding a lone \r, so its inputs are the plain Multi30k parts of the corpus: lines
