@@ -117,25 +117,35 @@ public enum DecodeKernels {
     }
 
     /// ctx[n, h] = softmax(q_nh · K_jhᵀ / √Dh) · V_jh, j = n / rowOf, over `keys` positions;
-    /// keys with isPad[j·keys + s] != 0 are masked.
+    /// keys with isPad[j·keys + s] != 0 are masked. Positions are the outer loop and heads the
+    /// inner one, so each cached K and V row is streamed once per query row (not once per head).
     static func attend(_ a: SoftmaxAttention, q: Tensor, k: Tensor, v: Tensor, rowStride: Int, keys: Int, rowOf: Int,
                        isPad: UnsafePointer<UInt8>?, into ctx: Tensor, arena: Arena) {
         let (n, d) = q.matrixDims
         let hN = a.heads, dh = a.headDim
         let alpha = 1 / Float(dh).squareRoot()
-        let scores = arena.tensor([n, keys])
+        let scores = arena.tensor([n, hN, keys])
         nonisolated(unsafe) let pad = isPad
         Parallel.forRanges(n, work: n * keys * d * 2) { range in
             for row in range {
-                let j = row / rowOf, sc = scores.pointer + row * keys
+                let j = row / rowOf, sc = scores.pointer + row * hN * keys
                 let kj = k.pointer + j * rowStride, vj = v.pointer + j * rowStride
+                let qr = q.pointer + row * d, o = ctx.pointer + row * d
+                for s in 0..<keys {
+                    let ks = kj + s * d
+                    for h in 0..<hN { sc[h * keys + s] = alpha * dot(qr + h * dh, ks + h * dh, dh) }
+                }
                 for h in 0..<hN {
-                    let qh = q.pointer + row * d + h * dh, o = ctx.pointer + row * d + h * dh
-                    for s in 0..<keys { sc[s] = alpha * dot(qh, kj + s * d + h * dh, dh) }
-                    if let pad { for s in 0..<keys where pad[j * keys + s] != 0 { sc[s] = -.infinity } }
-                    softmax(sc, keys)
-                    o.update(repeating: 0, count: dh)
-                    for s in 0..<keys where sc[s] != 0 { axpy(sc[s], vj + s * d + h * dh, o, dh) }
+                    if let pad { for s in 0..<keys where pad[j * keys + s] != 0 { sc[h * keys + s] = -.infinity } }
+                    softmax(sc + h * keys, keys)
+                }
+                o.update(repeating: 0, count: d)
+                for s in 0..<keys {
+                    let vs = vj + s * d
+                    for h in 0..<hN {
+                        let w = sc[h * keys + s]
+                        if w != 0 { axpy(w, vs + h * dh, o + h * dh, dh) }
+                    }
                 }
             }
         }
