@@ -336,18 +336,17 @@ final class LearnerState {
             if k > 0 { text.append(0x20) }
             text.append(contentsOf: scalars(s))
         }
-        var pattern = scalars(first)
-        pattern.append(0x20)
-        pattern.append(contentsOf: scalars(second))
+        let a = scalars(first), b = scalars(second)
+        let pattern = a + [0x20] + b
         var result: [UInt32] = []
         var k = 0
         let n = text.count, m = pattern.count
         while k < n {
             if k + m <= n && (k == 0 || ByteText.isPythonSpace(text[k - 1]))
                 && (k + m == n || ByteText.isPythonSpace(text[k + m]))
-                && Array(text[k..<(k + m)]) == pattern {
-                result.append(contentsOf: pattern[0..<(pattern.count - scalars(second).count - 1)])
-                result.append(contentsOf: scalars(second))
+                && text[k..<(k + m)].elementsEqual(pattern) {
+                result.append(contentsOf: a)
+                result.append(contentsOf: b)
                 k += m
             } else {
                 result.append(text[k]); k += 1
