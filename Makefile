@@ -64,6 +64,8 @@ test-recipes: deps
 bench: build
 	@export MT_DATA_DIR="$$(bash data/fetch.sh)" BIN=$(BIN) && \
 	  $(BIN)/mt-bench gemm && \
+	  $(BIN)/mt-bench train --configs small,base --steps 2 && \
+	  $(BIN)/mt-bench decode && \
 	  for b in bench/*.sh; do [ -f "$$b" ] && bash "$$b"; done; true
 
 # Multi30k En-De end to end on a short schedule: data, joint BPE, small softmax model,
