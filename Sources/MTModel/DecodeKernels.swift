@@ -12,18 +12,25 @@ public enum DecodeKernels {
 
     /// Causal T2R step: S += f^K ⊗ v, z += f^K, then o = (f^Q)ᵀ S / max(⟨f^Q, z⟩, ε).
     /// x [N, D] → y [N, D]; s [Ncap, H, R, Dh], z [Ncap, H, R] updated in place for rows 0..<N.
+    /// With `fused`, f^Q and f^K come straight from x through the folded maps (no q, k).
     static func t2rSelfStep(_ a: CausalLinearAttention, _ x: Tensor, s: Tensor, z: Tensor,
-                            params: ParameterStore, arena: Arena) -> Tensor {
+                            fused: DecoderState.FusedFeatures?, params: ParameterStore, arena: Arena) -> Tensor {
         let (n, d) = x.matrixDims
         let hN = a.heads, dh = a.headDim, r = a.features, hr = hN * r, eps = Double(a.epsilon)
-        let qt = arena.tensor([n, d]), kt = arena.tensor([n, d]), vt = arena.tensor([n, d])
-        a.q.forward(x, into: qt, params: params)
-        a.k.forward(x, into: kt, params: params)
+        let vt = arena.tensor([n, d])
         a.v.forward(x, into: vt, params: params)
         let fq = arena.tensor([n, hr]), fk = arena.tensor([n, hr])
-        a.phi.forward(qt.pointer, ldu: d, rows: n, scale: 1 / Float(dh).squareRoot(), zeroRows: nil,
-                      into: fq.pointer, params: params)
-        a.phi.forward(kt.pointer, ldu: d, rows: n, scale: 1, zeroRows: nil, into: fk.pointer, params: params)
+        if let f = fused {
+            f.selfQuery.apply(x.pointer, rows: n, into: fq.pointer)
+            f.selfKey.apply(x.pointer, rows: n, into: fk.pointer)
+        } else {
+            let qt = arena.tensor([n, d]), kt = arena.tensor([n, d])
+            a.q.forward(x, into: qt, params: params)
+            a.k.forward(x, into: kt, params: params)
+            a.phi.forward(qt.pointer, ldu: d, rows: n, scale: 1 / Float(dh).squareRoot(), zeroRows: nil,
+                          into: fq.pointer, params: params)
+            a.phi.forward(kt.pointer, ldu: d, rows: n, scale: 1, zeroRows: nil, into: fk.pointer, params: params)
+        }
         let ctx = arena.tensor([n, d])
         Parallel.forRanges(n, work: n * hr * dh * 2) { range in
             for row in range {
@@ -49,14 +56,18 @@ public enum DecodeKernels {
 
     /// Cross T2R step: o = (g^Q)ᵀ S_x / max(|⟨g^Q, z_x⟩|, ε), row n reading sentence n / beam.
     static func t2rCrossStep(_ a: CrossLinearAttention, _ x: Tensor, s: Tensor, z: Tensor, beam: Int,
-                             params: ParameterStore, arena: Arena) -> Tensor {
+                             fused: DecoderState.FusedFeatures?, params: ParameterStore, arena: Arena) -> Tensor {
         let (n, d) = x.matrixDims
         let hN = a.heads, dh = a.headDim, r = a.features, hr = hN * r, eps = Double(a.epsilon)
-        let qt = arena.tensor([n, d])
-        a.q.forward(x, into: qt, params: params)
         let fq = arena.tensor([n, hr])
-        a.phi.forward(qt.pointer, ldu: d, rows: n, scale: 1 / Float(dh).squareRoot(), zeroRows: nil,
-                      into: fq.pointer, params: params)
+        if let f = fused {
+            f.crossQuery.apply(x.pointer, rows: n, into: fq.pointer)
+        } else {
+            let qt = arena.tensor([n, d])
+            a.q.forward(x, into: qt, params: params)
+            a.phi.forward(qt.pointer, ldu: d, rows: n, scale: 1 / Float(dh).squareRoot(), zeroRows: nil,
+                          into: fq.pointer, params: params)
+        }
         let ctx = arena.tensor([n, d])
         Parallel.forRanges(n, work: n * hr * dh) { range in
             for row in range {

@@ -47,6 +47,17 @@ public final class DecoderState: @unchecked Sendable {
     struct Layer {
         var selfState: SelfState
         var cross: CrossState
+        /// T2R only: φ folded into the q/k projections (T2R.md §2 inference fusion), built once
+        /// per decoding from the parameters; nil for softmax layers.
+        var fused: FusedFeatures? = nil
+    }
+
+    /// φ(q/√Dh) and φ(k) of self-attention and φ(q/√Dh) of cross-attention as single affine maps
+    /// of the layer input followed by ReLU: W_f [H·R, D], b_f [H·R] each.
+    struct FusedFeatures {
+        let selfQuery: FeatureMap.Fused
+        let selfKey: FeatureMap.Fused
+        let crossQuery: FeatureMap.Fused
     }
 
     /// Softmax self-attention cache: K, V [Ncap, capacity, D], `position` entries valid per row.
@@ -105,6 +116,9 @@ public final class DecoderState: @unchecked Sendable {
             switch l.cross {
             case .t2r(let s, let z): n += s.count + z.count
             case .softmax(let m): n += m.k.count + m.v.count
+            }
+            if let f = l.fused {
+                for m in [f.selfQuery, f.selfKey, f.crossQuery] { n += m.weight.count + m.bias.count }
             }
         }
         return n + scratch.count

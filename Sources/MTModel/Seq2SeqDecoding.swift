@@ -72,7 +72,15 @@ extension Seq2Seq {
                 let pad = padding?.isPad ?? [UInt8](repeating: 0, count: b * sl)
                 cross = .softmax(DecoderState.CrossMemory(k: m.k, v: m.v, isPad: pad))
             }
-            layers.append(DecoderState.Layer(selfState: selfState, cross: cross))
+            var fused: DecoderState.FusedFeatures? = nil
+            if case .t2r(let sa) = l.selfAttention, case .t2r(let ca) = l.crossAttention {
+                let qs = 1 / Float(sa.headDim).squareRoot()
+                fused = DecoderState.FusedFeatures(
+                    selfQuery: sa.phi.fused(with: sa.q, scale: qs, params: params),
+                    selfKey: sa.phi.fused(with: sa.k, scale: 1, params: params),
+                    crossQuery: ca.phi.fused(with: ca.q, scale: qs, params: params))
+            }
+            layers.append(DecoderState.Layer(selfState: selfState, cross: cross, fused: fused))
         }
         return DecoderState(beam: beam, sentences: b, maxPositions: maxPositions, layers: layers, scratchFloats: scratch)
     }
@@ -128,7 +136,7 @@ extension DecoderLayer {
                            arena: Arena) -> Tensor {
         switch (selfAttention, layer.selfState) {
         case (.t2r(let a), .t2r(let s, let z)):
-            return DecodeKernels.t2rSelfStep(a, u, s: s, z: z, params: params, arena: arena)
+            return DecodeKernels.t2rSelfStep(a, u, s: s, z: z, fused: layer.fused, params: params, arena: arena)
         case (.softmax(let a), .softmax(let c)):
             return DecodeKernels.softmaxSelfStep(a, u, cache: c, position: state.position, params: params, arena: arena)
         default: preconditionFailure("DecoderLayer.step: self state of the other attention kind")
@@ -139,7 +147,8 @@ extension DecoderLayer {
                             arena: Arena) -> Tensor {
         switch (crossAttention, layer.cross) {
         case (.t2r(let a), .t2r(let s, let z)):
-            return DecodeKernels.t2rCrossStep(a, u, s: s, z: z, beam: state.beam, params: params, arena: arena)
+            return DecodeKernels.t2rCrossStep(a, u, s: s, z: z, beam: state.beam, fused: layer.fused, params: params,
+                                              arena: arena)
         case (.softmax(let a), .softmax(let m)):
             return DecodeKernels.softmaxCrossStep(a, u, memory: m, beam: state.beam, params: params, arena: arena)
         default: preconditionFailure("DecoderLayer.step: cross state of the other attention kind")

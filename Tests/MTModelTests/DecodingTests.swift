@@ -40,7 +40,7 @@ final class DecodingTests: XCTestCase {
 
     /// Steps every row of a `beam`-row decoding through the targets; row n follows sentence n / beam.
     func checkRecurrentEqualsParallel(_ attention: ModelConfig.DecoderAttention, preNorm: Bool, beam: Int,
-                                      file: StaticString = #filePath, line: UInt = #line) throws {
+                                      unfused: Bool = false, file: StaticString = #filePath, line: UInt = #line) throws {
         let (m, p) = try Self.model(attention, preNorm: preNorm)
         let par = parallelLogits(m, p)
         let v = m.config.targetVocabSize, t = Self.targets[0].count + 1
@@ -48,6 +48,8 @@ final class DecodingTests: XCTestCase {
         let enc = m.encodeForDecoding(Self.sources, params: p, arena: arena)
         let state = m.startDecoding(encoderOutput: enc.output, padding: enc.padding, beam: beam, maxPositions: t,
                                     params: p, arena: arena)
+        if attention == .t2r { XCTAssertNotNil(state.layers[0].fused, file: file, line: line) }
+        if unfused { for i in state.layers.indices { state.layers[i].fused = nil } }
         var maxAbs: Float = 0, maxRef: Float = 0
         for pos in 0..<t {
             arena.reset()
@@ -69,6 +71,10 @@ final class DecodingTests: XCTestCase {
     }
 
     func testRecurrentEqualsParallelT2RPostNorm() throws { try checkRecurrentEqualsParallel(.t2r, preNorm: false, beam: 1) }
+    /// The T2R step without the φ/projection fusion (q and k built, then φ) agrees too.
+    func testRecurrentEqualsParallelT2RUnfused() throws {
+        try checkRecurrentEqualsParallel(.t2r, preNorm: false, beam: 2, unfused: true)
+    }
     func testRecurrentEqualsParallelT2RPreNorm() throws { try checkRecurrentEqualsParallel(.t2r, preNorm: true, beam: 3) }
     func testRecurrentEqualsParallelSoftmaxPostNorm() throws {
         try checkRecurrentEqualsParallel(.softmax, preNorm: false, beam: 3)
