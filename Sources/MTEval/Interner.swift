@@ -2,9 +2,9 @@
 ///
 /// sacreBLEU counts n-grams in Python `Counter`s keyed by tuples of strings. We instead give
 /// each distinct token (byte string) or code point of one segment (hypothesis plus all its
-/// references) a small dense id, pack `n` ids into one `UInt64`, and count by sorting. The
-/// ids are exact (byte-for-byte equality), so the counts equal sacreBLEU's; hashing is only
-/// used to find the id. Tables are cleared per segment but keep their storage.
+/// references) a small dense id and pack `n` ids into one `UInt64` n-gram key. Ids are exact
+/// (byte-for-byte equality), so the counts equal sacreBLEU's; hashing only finds the id.
+/// Tables are cleared per segment but keep their storage.
 /// This file does not count n-grams; `NGramCounts.swift` does.
 struct TokenInterner {
     /// Open-addressing slots: -1 empty, else the id stored there.

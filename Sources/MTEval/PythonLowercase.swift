@@ -56,14 +56,10 @@ public enum PythonLowercase {
     /// Convenience: Python `s.lower()` for a Swift string (by code points, never by
     /// `Character`).
     public static func lowercase(_ s: String) -> String {
-        var bytes = Array(s.utf8)
+        let bytes = Array(s.utf8)
         var out: [UInt8] = []
-        bytes.withUnsafeMutableBufferPointer { mp in
-            let p = UnsafeBufferPointer(mp)
-            lowercase(p, start: 0, end: p.count, into: &out)
-        }
-        bytes = out
-        return String(decoding: bytes, as: UTF8.self)
+        bytes.withUnsafeBufferPointer { lowercase($0, start: 0, end: $0.count, into: &out) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends Python's full lowercase mapping of the non-ASCII code point `c` (not `Σ`).
