@@ -98,6 +98,8 @@ extension MTBleu {
         if let t = tokenize {
             name = t
             if target == "zh" && t != "zh" { log("Consider using the 'zh' or 'spm' tokenizer for Chinese.") }
+            if target == "ja" && t != "ja-mecab" { log("Consider using the 'ja-mecab' or 'spm' tokenizer for Japanese.") }
+            if target == "ko" && t != "ko-mecab" { log("Consider using the 'ko-mecab' or 'spm' tokenizer for Korean.") }
         } else {
             name = BLEUTokenizer.defaultFor(targetLanguage: target).1
         }
