@@ -85,9 +85,9 @@ extension Seq2Seq {
         return DecoderState(beam: beam, sentences: b, maxPositions: maxPositions, layers: layers, scratchFloats: scratch)
     }
 
-    /// One decoding step: tokens [N] (the previous output of each row; </s>... never fed, <s> at
-    /// position 0) at position `state.position` → [N, V] logits or log-probabilities (arena).
-    /// Advances the state by one position.
+    /// One decoding step for all N = B·K rows at the shared position t = `state.position`:
+    /// tokens [N] are each row's previous output (<s> at t = 0) → [N, V] logits or
+    /// log-probabilities (arena memory, valid until the arena's next reset). Advances the state.
     public func step(tokens: [Int32], state: DecoderState, output: StepOutput = .logits,
                      params: ParameterStore, arena: Arena) -> Tensor {
         let n = state.rows
