@@ -259,47 +259,90 @@ public final class BPEApplier: @unchecked Sendable {
         process(chunk, cache: caches[0], threads: caches.count, skip: skip)
     }
 
-    /// Segments all lines of `chunk` (subword-nmt `process_line` on each). Three steps:
-    /// look every word up in `cache` (one thread; new words get ids), segment the new words
-    /// on `threads` threads, then write the lines. No word is segmented twice.
+    /// Segments all lines of `chunk` (subword-nmt `process_line` on each) in four steps:
+    /// look words up in `cache` (parallel, read-only; per-thread front tables), intern the
+    /// words not found (one thread, in text order), segment the new words (parallel), write
+    /// the lines (parallel). No word is segmented twice, and output order is input order.
     public func process(_ chunk: LineChunk, cache: WordCache, threads: Int, skip: Set<Int> = []) -> [UInt8] {
-        var tokens: [Int32] = []
-        tokens.reserveCapacity(chunk.bytes.count / 4)
+        let n = chunk.lineCount
+        let workers = max(1, min(threads, n / 256 + 1))
+        cache.prepareFronts(workers)
+        let tokens = ResultIDs(workers)
+        let misses = ResultRanges(workers)
+        @Sendable func lines(_ w: Int) -> Range<Int> { (n * w / workers)..<(n * (w + 1) / workers) }
+        chunk.bytes.withUnsafeBufferPointer { p in
+            let bytes = UnsafeSendable(p)
+            let lookup: @Sendable (Int) -> Void = { w in
+                var ids: [Int32] = []
+                var miss: [Int] = []
+                for l in lines(w) where !skip.contains(l) {
+                    ByteText.forEachWord(bytes.value, chunk.lineStarts[l], chunk.lineStarts[l + 1]) { ws, we in
+                        let id = cache.find(UnsafeBufferPointer(rebasing: bytes.value[ws..<we]), front: w)
+                        if id < 0 { miss.append(ws); miss.append(we); miss.append(ids.count) }
+                        ids.append(id)
+                    }
+                }
+                tokens.set(w, ids)
+                misses.set(w, miss)
+            }
+            if workers == 1 { lookup(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: lookup) }
+        }
+        // Intern the misses in text order, so that ids and first occurrences follow the text.
         var fresh: [(start: Int, end: Int)] = []
         let firstNew = cache.table.count
         chunk.bytes.withUnsafeBufferPointer { p in
-            for l in 0..<chunk.lineCount where !skip.contains(l) {
-                ByteText.forEachWord(p, chunk.lineStarts[l], chunk.lineStarts[l + 1]) { ws, we in
-                    let (id, isNew) = cache.lookup(UnsafeBufferPointer(rebasing: p[ws..<we]))
-                    if isNew { fresh.append((ws, we)) }
-                    tokens.append(id)
+            for w in 0..<workers {
+                let miss = misses.get(w)
+                var ids = tokens.get(w)
+                var k = 0
+                while k < miss.count {
+                    let (id, isNew) = cache.lookup(UnsafeBufferPointer(rebasing: p[miss[k]..<miss[k + 1]]))
+                    if isNew { fresh.append((miss[k], miss[k + 1])) }
+                    ids[miss[k + 2]] = id
+                    k += 3
                 }
+                tokens.set(w, ids)
             }
         }
         segmentNewWords(chunk, fresh, firstNew: firstNew, cache: cache, threads: threads)
-        var out: [UInt8] = []
-        out.reserveCapacity(chunk.bytes.count + chunk.bytes.count / 2)
-        var t = 0
+        let results = ResultSlots(workers)
         chunk.bytes.withUnsafeBufferPointer { p in
-            cache.arena.withUnsafeBufferPointer { arena in
-                for l in 0..<chunk.lineCount {
-                    if skip.contains(l) { out.append(0x0A); continue }
-                    let start = chunk.lineStarts[l], end = chunk.lineStarts[l + 1]
-                    let (s, e) = ByteText.stripCRLFSpace(p, start, end)
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<s]))
-                    var first = true
-                    ByteText.forEachWord(p, start, end) { _, _ in
-                        if !first { out.append(0x20) }
-                        first = false
-                        let id = Int(tokens[t])
-                        t += 1
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: arena[cache.offsets[id]..<cache.offsets[id + 1]]))
+            let bytes = UnsafeSendable(p)
+            let write: @Sendable (Int) -> Void = { w in
+                let ids = tokens.get(w)
+                let r = lines(w)
+                var out: [UInt8] = []
+                out.reserveCapacity((chunk.lineStarts[r.upperBound] - chunk.lineStarts[r.lowerBound]) * 3 / 2)
+                var t = 0
+                cache.arena.withUnsafeBufferPointer { arena in
+                    cache.offsets.withUnsafeBufferPointer { offsets in
+                        let p = bytes.value
+                        for l in r {
+                            if skip.contains(l) { out.append(0x0A); continue }
+                            let start = chunk.lineStarts[l], end = chunk.lineStarts[l + 1]
+                            let (s, e) = ByteText.stripCRLFSpace(p, start, end)
+                            out.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<s]))
+                            var first = true
+                            ByteText.forEachWord(p, start, end) { _, _ in
+                                if !first { out.append(0x20) }
+                                first = false
+                                let id = Int(ids[t])
+                                t += 1
+                                out.append(contentsOf: UnsafeBufferPointer(rebasing: arena[offsets[id]..<offsets[id + 1]]))
+                            }
+                            if e < end && s < e { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[e..<end])) }
+                        }
                     }
-                    if e < end && s < e { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[e..<end])) }
                 }
+                results.set(w, out)
             }
+            if workers == 1 { write(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: write) }
         }
-        return out
+        if workers == 1 { return results.get(0) }
+        var all: [UInt8] = []
+        all.reserveCapacity((0..<workers).reduce(0) { $0 + results.get($1).count })
+        for w in 0..<workers { all.append(contentsOf: results.get(w)) }
+        return all
     }
 
     /// Segments the words first seen in this chunk (ids `firstNew...`, in order) and stores
@@ -347,29 +390,71 @@ public final class WordCache: @unchecked Sendable {
     var table = ByteStringTable(capacity: 1 << 14)
     var arena: [UInt8] = []
     var offsets: [Int] = [0]
-    /// A small direct-mapped front table (hash tag | id + 1) that keeps frequent words in
-    /// cache; misses fall through to `table`.
-    var front = [UInt64](repeating: 0, count: 1 << 13)
+    /// Small direct-mapped front tables (hash tag | id + 1), one per worker, that keep
+    /// frequent words in cache; misses fall through to `table`. Ids never change, so a front
+    /// entry is never stale.
+    static let frontSize = 1 << 13
+    private var fronts: [UnsafeMutablePointer<UInt64>] = []
 
     public init() {}
+
+    deinit { for f in fronts { f.deallocate() } }
+
+    func prepareFronts(_ n: Int) {
+        while fronts.count < max(n, 1) {
+            let f = UnsafeMutablePointer<UInt64>.allocate(capacity: Self.frontSize)
+            f.initialize(repeating: 0, count: Self.frontSize)
+            fronts.append(f)
+        }
+    }
+
+    /// The id of `word` or -1, without changing the table (safe on several threads, each with
+    /// its own `front` index).
+    @inline(__always)
+    func find(_ word: UnsafeBufferPointer<UInt8>, front w: Int) -> Int32 {
+        let h = ByteStringTable.hash(word)
+        let f = Int(truncatingIfNeeded: h >> 7) & (Self.frontSize - 1)
+        let tag = h >> 32
+        let front = fronts[w]
+        let e = front[f]
+        if e >> 32 == tag && e != 0 {
+            let candidate = Int32(e & 0xFFFF_FFFF) - 1
+            if table.equals(candidate, word) { return candidate }
+        }
+        let id = table.find(word, hash: h)
+        if id >= 0 { front[f] = tag << 32 | UInt64(id + 1) }
+        return id
+    }
 
     /// The id of `word`, interning it if new (its segmentation is then added by the caller).
     @inline(__always)
     func lookup(_ word: UnsafeBufferPointer<UInt8>) -> (Int32, Bool) {
+        prepareFronts(1)
         let h = ByteStringTable.hash(word)
-        let f = Int(truncatingIfNeeded: h >> 7) & (front.count - 1)
+        let f = Int(truncatingIfNeeded: h >> 7) & (Self.frontSize - 1)
         let tag = h >> 32
-        let e = front[f]
-        if e >> 32 == tag && e != 0 {
-            let candidate = Int32(e & 0xFFFF_FFFF) - 1
-            if table.equals(candidate, word) { return (candidate, false) }
-        }
         var isNew = false
         let id = table.intern(word, hash: h, isNew: &isNew)
-        front[f] = tag << 32 | UInt64(id + 1)
+        fronts[0][f] = tag << 32 | UInt64(id + 1)
         return (id, isNew)
     }
 }
+
+/// Per-worker id lists written from `concurrentPerform`.
+final class ResultIDs: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<[Int32]>
+    private let n: Int
+    init(_ n: Int) {
+        self.n = n
+        slots = UnsafeMutablePointer<[Int32]>.allocate(capacity: n)
+        slots.initialize(repeating: [], count: n)
+    }
+    deinit { slots.deinitialize(count: n); slots.deallocate() }
+    func set(_ i: Int, _ v: [Int32]) { slots[i] = v }
+    func get(_ i: Int) -> [Int32] { slots[i] }
+}
+
+typealias ResultRanges = ResultOffsets
 
 /// Per-worker offset lists written from `concurrentPerform`.
 final class ResultOffsets: @unchecked Sendable {

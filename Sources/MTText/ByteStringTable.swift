@@ -74,6 +74,9 @@ public struct ByteStringTable: Sendable {
     /// The id of `p`, or -1 if it was never interned.
     public func find(_ p: UnsafeBufferPointer<UInt8>) -> Int32 { lookup(p, Self.hash(p)).id }
 
+    /// `find` with the hash already computed by `ByteStringTable.hash`.
+    public func find(_ p: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int32 { lookup(p, h).id }
+
     /// The id of `p`, interning it if new. `isNew` tells whether it was added.
     @discardableResult
     public mutating func intern(_ p: UnsafeBufferPointer<UInt8>, isNew: inout Bool) -> Int32 {

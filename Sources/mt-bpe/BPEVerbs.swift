@@ -116,7 +116,9 @@ struct ApplyBPE: ParsableCommand {
             let bpe = try BPEApplier(codes: codes, options: options)
             let threads = numWorkers > 0 ? numWorkers : defaultThreads()
             let cache = WordCache()
-            let reader = try io.reader(.python)
+            // 1 MB chunks: the first interns the frequent words; later ones mostly find them
+            // with parallel read-only lookups.
+            let reader = try io.reader(.python, blockSize: 1 << 20)
             let writer = try io.writer()
             let checker = UTF8Checker(skip: io.skipInvalid)
             while let chunk = try reader.nextChunk() {

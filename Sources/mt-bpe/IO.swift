@@ -17,9 +17,9 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .long, help: "Skip lines that are not valid UTF-8 (line-aligned verbs write an empty line instead) and report how many; without it such a line is an error.")
     var skipInvalid = false
 
-    func reader(_ mode: LineBreakMode) throws -> LineReader {
-        if let path = input, path != "-" { return try LineReader(path: path, mode: mode) }
-        return LineReader(standardInputWith: mode)
+    func reader(_ mode: LineBreakMode, blockSize: Int = 1 << 22) throws -> LineReader {
+        if let path = input, path != "-" { return try LineReader(path: path, mode: mode, blockSize: blockSize) }
+        return LineReader(standardInputWith: mode, blockSize: blockSize)
     }
 
     func writer() throws -> ByteWriter {
