@@ -12,16 +12,19 @@ struct DecodeBench: ParsableCommand {
         commandName: "decode",
         abstract: "Decoding tokens/s, time per step and peak memory for softmax and T2R decoders.",
         discussion: """
-        Each case decodes --batch random sources of --src-len tokens with beam K (1 = greedy
-        search), every output forced to exactly LEN tokens. tok_per_s = batch · LEN / seconds,
-        the seconds covering the whole search (encoder, cross state, every step). step_ms_tN is
-        the mean wall time of the steps at positions N-5 ..< N+5 (N ≤ LEN) and step_cpu_ms_tN their
-        process CPU time (all threads; steadier when other jobs share the cores, as is
-        load_avg_1m, the load when the case ended). Each case runs in a child
-        process (unless --in-process) so that peak_rss_mb (VmHWM) is that case's own peak;
-        rss_model_mb is the resident size after the model is built, before decoding. Vocabulary
-        sizes: 8,000 for small, 32,000 for base (as mt-bench train). Cases are the cross product
-        of the lists; --max-tokens skips cases with batch·beam·len above it.
+        Each case decodes --batches random sources of --src-len tokens with beam K (1 = greedy \
+        search), every output forced to exactly LEN tokens. tok_per_s = batch · LEN / seconds, \
+        the seconds covering the whole search (encoder, cross state, every step).
+
+        step_ms_tN is the mean wall time of the steps at positions N-5 ..< N+5 (N ≤ LEN); \
+        step_cpu_ms_tN is their process CPU time (all threads, including OpenBLAS threads \
+        spinning while they wait). load_avg_1m is the load when the case ended: other jobs on \
+        the machine make every timing noisy.
+
+        Each case runs in a child process (unless --in-process), so peak_rss_mb (VmHWM) is that \
+        case's own peak; rss_model_mb is the resident size after the model is built and a short \
+        warm-up decode. Vocabularies: 8,000 for small, 32,000 for base (as mt-bench train). Cases \
+        are the cross product of the lists; --max-tokens skips cases with batch·beam·len above it.
         """)
 
     @Option(help: "Comma-separated presets: small, base, tiny, big.")
