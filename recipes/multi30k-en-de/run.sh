@@ -22,8 +22,8 @@ prepare_data() {
 if [ "${1:-}" = "--demo" ]; then
   ROOT=$(cd "$RECIPE_DIR/../.." && pwd)
   WORK=${WORK:-$ROOT/work/demo}
-  SOFTMAX_ARGS="--max-minutes ${DEMO_SOFTMAX_MINUTES:-5} --warmup-updates 300 --dropout 0.1 --patience 0"
-  T2R_ARGS="--max-minutes ${DEMO_T2R_MINUTES:-1.5} --warmup-updates 50 --dropout 0.1 --patience 0"
+  SOFTMAX_ARGS="--max-minutes ${DEMO_SOFTMAX_MINUTES:-7} --warmup-updates 100 --dropout 0.1 --patience 0"
+  T2R_ARGS="--max-minutes ${DEMO_T2R_MINUTES:-2} --warmup-updates 30 --dropout 0.1 --patience 0"
   TESTSETS="test2016"
 fi
 source "$RECIPE_DIR/../common/pipeline.sh"
