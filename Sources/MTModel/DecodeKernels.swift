@@ -148,7 +148,7 @@ public enum DecodeKernels {
                 }
                 for h in 0..<hN {
                     if let pad { for s in 0..<keys where pad[j * keys + s] != 0 { sc[h * keys + s] = -.infinity } }
-                    softmax(sc + h * keys, keys)
+                    OpMath.softmaxInPlace(sc + h * keys, keys)
                 }
                 o.update(repeating: 0, count: d)
                 for s in 0..<keys {
@@ -191,25 +191,6 @@ public enum DecodeKernels {
 
     @inline(__always) static func scale(_ x: UnsafeMutablePointer<Float>, _ a: Float, _ n: Int) {
         for i in 0..<n { x[i] *= a }
-    }
-
-    /// In-place softmax of one row (an all −∞ row becomes zeros).
-    static func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
-        let m = max(x, n)
-        if m == -.infinity { x.update(repeating: 0, count: n); return }
-        var acc = SIMD8<Float>(repeating: 0)
-        let mv = SIMD8<Float>(repeating: m)
-        var i = 0
-        while i + 8 <= n {
-            let e = OpMath.exp(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - mv)
-            UnsafeMutableRawPointer(x + i).storeBytes(of: e, as: SIMD8<Float>.self)
-            acc += e
-            i += 8
-        }
-        var total = 0.0
-        for l in 0..<8 { total += Double(acc[l]) }
-        while i < n { let e = OpMath.exp(x[i] - m); x[i] = e; total += Double(e); i += 1 }
-        scale(x, Float(1 / total), n)
     }
 
     /// Maximum of x[0..<n] (−∞ for n = 0).

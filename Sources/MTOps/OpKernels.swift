@@ -10,6 +10,9 @@
 /// Domain: x ≤ 88 (all callers pass x − max ≤ 0); x < −87.3, including −∞, gives exactly 0.
 /// (`pointwiseMin`/`pointwiseMax` are avoided for the same reason: 2.8 ns per element.)
 public enum OpMath {
+    /// In-place softmax of one row of n values; an all −∞ row becomes all zeros.
+    public static func softmaxInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) { OpKernels.softmax(x, n) }
+
     @inlinable @inline(__always)
     public static func exp(_ xIn: SIMD8<Float>) -> SIMD8<Float> {
         let low = xIn .< SIMD8<Float>(repeating: -87.3)
