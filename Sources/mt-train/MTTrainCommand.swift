@@ -55,9 +55,9 @@ struct Train: ParsableCommand {
         let log = TrainLog(metricsPath: files.metrics)
         log.info("config:\n" + c.yaml().split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
         try TextFile.write(c.yaml(), to: files.config)
-        try ModelDirectory.export(c)
         StopSignal.install()
         let run = try TrainingRun(config: c, translate: Translation.greedyOrBeam(beam: c.validBeam, lenpen: c.validLenpen), log: log)
+        try ModelDirectory.export(c)  // after TrainingRun has checked every input file
         if let r = run.initReport { log.info(r) }
         log.info("model: \(run.model.config.decoderAttention.rawValue) decoder, \(run.model.layout.parameterCount) parameters")
         let trainer = try run.trainer(resume: !noResume, log: log)
