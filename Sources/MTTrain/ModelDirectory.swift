@@ -12,6 +12,16 @@ import MTText
 public enum ModelDirectory {
     public static let sourceVocabName = "vocab.src", targetVocabName = "vocab.tgt", bpeName = "bpe.codes"
 
+    /// Hashes (FNV-1a, hex) of the BPE codes file (empty path: no BPE) and the two vocabularies,
+    /// as stored in checkpoint metadata under `t2r_mt.{bpe,source_vocab,target_vocab}_hash`.
+    public static func fileHashes(bpeCodes: String, sourceVocab: Vocabulary,
+                                  targetVocab: Vocabulary) throws -> (bpe: String, source: String, target: String) {
+        var h = FNV1a()
+        if !bpeCodes.isEmpty { h.add(String(decoding: try readWholeFile(bpeCodes), as: UTF8.self)) }
+        func vocab(_ v: Vocabulary) -> String { String(FNV1a.hash(String(decoding: v.fileBytes(), as: UTF8.self)), radix: 16) }
+        return (String(h.value, radix: 16), vocab(sourceVocab), vocab(targetVocab))
+    }
+
     public struct LoadError: Error, CustomStringConvertible {
         public let message: String
         public var description: String { message }
@@ -57,14 +67,9 @@ public enum ModelDirectory {
         let hasBPE = FileManager.default.isReadableFile(atPath: bpePath)
         let bpe = try hasBPE ? BPEApplier(codes: BPECodes(path: bpePath)) : nil
         // The files must be the ones the checkpoint was trained with.
-        var checks: [(String, String)] = [
-            ("t2r_mt.source_vocab_hash", String(FNV1a.hash(String(decoding: srcVocab.fileBytes(), as: UTF8.self)), radix: 16)),
-            ("t2r_mt.target_vocab_hash", String(FNV1a.hash(String(decoding: tgtVocab.fileBytes(), as: UTF8.self)), radix: 16)),
-        ]
-        var h = FNV1a()
-        if hasBPE { h.add(String(decoding: try readWholeFile(bpePath), as: UTF8.self)) }
-        checks.append(("t2r_mt.bpe_hash", String(h.value, radix: 16)))
-        for (key, value) in checks {
+        let hashes = try fileHashes(bpeCodes: hasBPE ? bpePath : "", sourceVocab: srcVocab, targetVocab: tgtVocab)
+        for (key, value) in [("t2r_mt.source_vocab_hash", hashes.source), ("t2r_mt.target_vocab_hash", hashes.target),
+                             ("t2r_mt.bpe_hash", hashes.bpe)] {
             if let expected = meta[key], expected != value {
                 throw LoadError(message: "\(dir): \(key.replacingOccurrences(of: "t2r_mt.", with: "")) \(value) does not match the checkpoint's \(expected): these files are not the ones \(path) was trained with")
             }

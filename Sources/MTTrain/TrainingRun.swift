@@ -47,11 +47,8 @@ public struct TrainingRun {
         source = TextPipeline(pretokenizer: srcOptions, bpe: bpe, vocabulary: srcVocab)
         target = TextPipeline(pretokenizer: tgtOptions, bpe: bpe, vocabulary: tgtVocab)
 
-        var hash = FNV1a()
-        if !config.bpeCodes.isEmpty { hash.add(String(decoding: try readWholeFile(config.bpeCodes), as: UTF8.self)) }
-        let bpeHash = String(hash.value, radix: 16)
-        let srcHash = String(FNV1a.hash(String(decoding: srcVocab.fileBytes(), as: UTF8.self)), radix: 16)
-        let tgtHash = String(FNV1a.hash(String(decoding: tgtVocab.fileBytes(), as: UTF8.self)), radix: 16)
+        let (bpeHash, srcHash, tgtHash) = try ModelDirectory.fileHashes(bpeCodes: config.bpeCodes, sourceVocab: srcVocab,
+                                                                         targetVocab: tgtVocab)
         let src = source, tgt = target
         let srcEncoder = ClosureEncoder(fingerprint: "bpe=\(bpeHash) vocab=\(srcHash) seg=\(config.sourceSegmentation)") { src.encode($0) }
         let tgtEncoder = ClosureEncoder(fingerprint: "bpe=\(bpeHash) vocab=\(tgtHash) seg=\(config.targetSegmentation)") { tgt.encode($0) }

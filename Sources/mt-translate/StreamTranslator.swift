@@ -34,7 +34,9 @@ struct StreamTranslator {
                 sources.append(ids)
             }
         }
-        let hyps = decode(sources)
+        // n-best lists in input order, decoded in length-sorted batches within --batch-tokens.
+        let hyps = try! Translator(model: loaded.model, params: loaded.store, options: options)  // validated in validate()
+            .translate(sources, arena: arena)
         var out = ""
         for (k, s) in slot.enumerated() {
             guard let i = s else {
@@ -59,31 +61,5 @@ struct StreamTranslator {
             }
         }
         return out
-    }
-
-    /// n-best lists for each source, in input order: batches of similar length within the token budget.
-    func decode(_ sources: [[Int32]]) -> [[Hypothesis]] {
-        var result = [[Hypothesis]](repeating: [], count: sources.count)
-        let order = sources.indices.sorted { sources[$0].count < sources[$1].count }
-        var k = 0
-        while k < order.count {
-            var batch: [Int] = []
-            var longest = 0
-            while k < order.count {
-                let len = sources[order[k]].count + 1
-                let tokens = max(longest, len) * (batch.count + 1)
-                if !batch.isEmpty && (tokens > options.batchTokens || batch.count >= options.maxBatchSentences) { break }
-                batch.append(order[k]); longest = max(longest, len); k += 1
-            }
-            let input = batch.map { sources[$0] }
-            if options.beam == 1 {
-                let h = GreedySearch(model: loaded.model, params: loaded.store, options: options).search(input, arena: arena)
-                for (j, i) in batch.enumerated() { result[i] = [h[j]] }
-            } else {
-                let h = BeamSearch(model: loaded.model, params: loaded.store, options: options).search(input, arena: arena)
-                for (j, i) in batch.enumerated() { result[i] = h[j] }
-            }
-        }
-        return result
     }
 }

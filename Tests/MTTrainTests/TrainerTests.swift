@@ -54,7 +54,7 @@ final class TrainerTests: XCTestCase {
     }
 
     static func exactMatch(_ t: Trainer, _ test: [(source: [Int32], target: [Int32])]) -> Double {
-        let out = Translation.greedyOrBeam(beam: 1, lenpen: 1)(t.model, t.store, test.map(\.source))
+        let out = try! Translation.greedyOrBeam(beam: 1, lenpen: 1)(t.model, t.store, test.map(\.source))
         return Double(zip(out, test).filter { $0 == $1.target }.count) / Double(test.count)
     }
 
