@@ -7,7 +7,7 @@ TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-test
 BIN := .build/release
 APT_PACKAGES := libopenblas-dev libicu-dev pkg-config curl
 
-.PHONY: help setup deps build test test-unit test-recipes bench demo data clean
+.PHONY: help setup deps build test test-unit test-scripts test-recipes bench demo data clean
 
 help:
 	@echo "make setup   install system libraries (apt-get) if missing, build release binaries"
@@ -40,13 +40,24 @@ setup: build
 data:
 	@bash data/fetch.sh >/dev/null && echo "[data] corpora in $$(bash data/fetch.sh)"
 
-# Unit and integration tests (XCTest), then the paper-scale recipes' --smoke runs.
-test: test-unit test-recipes
+# Unit and integration tests (XCTest), end-to-end scripts (Tests/scripts: SIGKILL and resume,
+# re-scoring the recipes' committed outputs), then the paper-scale recipes' --smoke runs.
+test: test-unit test-scripts test-recipes
 
 test-unit: deps
 	@export MT_DATA_DIR="$$(bash data/fetch.sh)" && echo "[test] corpora in $$MT_DATA_DIR" && \
 	  $(SWIFT) build $(TEST_FLAGS) --build-tests && \
 	  $(SWIFT) test $(TEST_FLAGS) --skip-build
+
+test-scripts: deps
+	@$(SWIFT) build $(TEST_FLAGS) --build-tests >/dev/null
+	@export MT_DATA_DIR="$$(bash data/fetch.sh)" BIN=$(CURDIR)/.build-test/release && \
+	  passed=0; failed=0; \
+	  for t in Tests/scripts/*.sh; do \
+	    if bash "$$t"; then passed=$$((passed+1)); echo "[test] $$t: ok"; \
+	    else failed=$$((failed+1)); echo "[test] $$t: FAILED"; fi; \
+	  done; \
+	  echo "scripts: $$passed passed, $$failed failed"; [ $$failed = 0 ]
 
 # Every step of each WMT recipe on a small slice (binaries from the test build).
 test-recipes: deps

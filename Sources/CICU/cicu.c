@@ -5,6 +5,8 @@
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
+#include <unicode/uregex.h>
+#include <stdlib.h>
 #include <unicode/uscript.h>
 #include <unicode/uversion.h>
 
@@ -79,4 +81,56 @@ int32_t cicu_version(char *buf, int32_t cap) {
     buf[n] = 0;
   }
   return len;
+}
+
+struct cicu_regex {
+  URegularExpression *re;
+};
+
+cicu_regex *cicu_regex_open(const uint16_t *pattern, int32_t patternLen, char *err, int32_t errCap) {
+  UErrorCode e = U_ZERO_ERROR;
+  UParseError pe;
+  URegularExpression *re = uregex_open((const UChar *)pattern, patternLen, 0, &pe, &e);
+  if (U_FAILURE(e)) {
+    if (errCap > 0) {
+      strncpy(err, u_errorName(e), (size_t)errCap - 1);
+      err[errCap - 1] = 0;
+    }
+    return NULL;
+  }
+  cicu_regex *r = malloc(sizeof *r);
+  if (!r) { uregex_close(re); return NULL; }
+  r->re = re;
+  return r;
+}
+
+void cicu_regex_close(cicu_regex *re) {
+  if (!re) return;
+  uregex_close(re->re);
+  free(re);
+}
+
+int32_t cicu_regex_group_count(cicu_regex *re) {
+  UErrorCode e = U_ZERO_ERROR;
+  int32_t n = uregex_groupCount(re->re, &e);
+  return U_FAILURE(e) ? -1 : n;
+}
+
+int32_t cicu_regex_set_text(cicu_regex *re, const uint16_t *text, int32_t textLen) {
+  UErrorCode e = U_ZERO_ERROR;
+  uregex_setText(re->re, (const UChar *)text, textLen, &e);
+  return U_FAILURE(e) ? -1 : 0;
+}
+
+int32_t cicu_regex_next(cicu_regex *re, int32_t anchored, int32_t *spans, int32_t cap) {
+  UErrorCode e = U_ZERO_ERROR;
+  UBool found = anchored ? uregex_lookingAt(re->re, 0, &e) : uregex_findNext(re->re, &e);
+  if (U_FAILURE(e)) return -1;
+  if (!found) return 0;
+  int32_t groups = uregex_groupCount(re->re, &e);
+  for (int32_t g = 0; g <= groups && g < cap; g++) {
+    spans[2 * g] = uregex_start(re->re, g, &e);
+    spans[2 * g + 1] = uregex_end(re->re, g, &e);
+  }
+  return U_FAILURE(e) ? -1 : 1;
 }

@@ -259,129 +259,108 @@ public final class BPEApplier: @unchecked Sendable {
         process(chunk, cache: caches[0], threads: caches.count, skip: skip)
     }
 
-    /// Segments all lines of `chunk` (subword-nmt `process_line` on each) in four steps:
-    /// look words up in `cache` (parallel, read-only; per-thread front tables), intern the
-    /// words not found (one thread, in text order), segment the new words (parallel), write
-    /// the lines (parallel). No word is segmented twice, and output order is input order.
+    /// `segmentChunk` with the parts joined into one buffer.
     public func process(_ chunk: LineChunk, cache: WordCache, threads: Int, skip: Set<Int> = []) -> [UInt8] {
+        let r = segmentChunk(chunk, cache: cache, threads: threads, checkUTF8: false, skip: skip)
+        if r.parts.count == 1 { return r.parts[0] }
+        var all: [UInt8] = []
+        all.reserveCapacity(r.parts.reduce(0) { $0 + $1.count })
+        for part in r.parts { all.append(contentsOf: part) }
+        return all
+    }
+
+    /// Segments all lines of `chunk` (subword-nmt `process_line` on each) in one parallel pass:
+    /// each worker takes a contiguous range of lines, looks every word up in `cache` (read-only,
+    /// with its own front table), segments the words the cache lacks into a worker-local table
+    /// (each at most once per worker), and writes its lines. Afterwards the new words join
+    /// `cache` in text order. Lines in `skip`, and with `checkUTF8` lines that are not valid
+    /// UTF-8, become empty lines; the latter are listed in `invalidLines` (ascending).
+    public func segmentChunk(_ chunk: LineChunk, cache: WordCache, threads: Int, checkUTF8: Bool,
+                             skip: Set<Int> = []) -> SegmentedChunk {
         let n = chunk.lineCount
         let workers = max(1, min(threads, n / 256 + 1))
         cache.prepareFronts(workers)
-        let tokens = ResultIDs(workers)
-        let misses = ResultRanges(workers)
-        @Sendable func lines(_ w: Int) -> Range<Int> { (n * w / workers)..<(n * (w + 1) / workers) }
+        let shared = cache.snapshot()
+        let outs = ResultSlots(workers)
+        let bad = ResultOffsets(workers)
+        let news = NewWordSlots(workers)
+        let skipNone = skip.isEmpty
         chunk.bytes.withUnsafeBufferPointer { p in
             let bytes = UnsafeSendable(p)
-            let lookup: @Sendable (Int) -> Void = { w in
-                var ids: [Int32] = []
-                var miss: [Int] = []
-                for l in lines(w) where !skip.contains(l) {
-                    ByteText.forEachWord(bytes.value, chunk.lineStarts[l], chunk.lineStarts[l + 1]) { ws, we in
-                        let id = cache.find(UnsafeBufferPointer(rebasing: bytes.value[ws..<we]), front: w)
-                        if id < 0 { miss.append(ws); miss.append(we); miss.append(ids.count) }
-                        ids.append(id)
-                    }
-                }
-                tokens.set(w, ids)
-                misses.set(w, miss)
-            }
-            if workers == 1 { lookup(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: lookup) }
-        }
-        // Intern the misses in text order, so that ids and first occurrences follow the text.
-        var fresh: [(start: Int, end: Int)] = []
-        let firstNew = cache.table.count
-        chunk.bytes.withUnsafeBufferPointer { p in
-            for w in 0..<workers {
-                let miss = misses.get(w)
-                var ids = tokens.get(w)
-                var k = 0
-                while k < miss.count {
-                    let (id, isNew) = cache.lookup(UnsafeBufferPointer(rebasing: p[miss[k]..<miss[k + 1]]))
-                    if isNew { fresh.append((miss[k], miss[k + 1])) }
-                    ids[miss[k + 2]] = id
-                    k += 3
-                }
-                tokens.set(w, ids)
-            }
-        }
-        segmentNewWords(chunk, fresh, firstNew: firstNew, cache: cache, threads: threads)
-        let results = ResultSlots(workers)
-        chunk.bytes.withUnsafeBufferPointer { p in
-            let bytes = UnsafeSendable(p)
-            let write: @Sendable (Int) -> Void = { w in
-                let ids = tokens.get(w)
-                let r = lines(w)
+            let body: @Sendable (Int) -> Void = { w in
+                let p = bytes.value
+                let lo = n * w / workers, hi = n * (w + 1) / workers
                 var out: [UInt8] = []
-                out.reserveCapacity((chunk.lineStarts[r.upperBound] - chunk.lineStarts[r.lowerBound]) * 3 / 2)
-                var t = 0
-                cache.arena.withUnsafeBufferPointer { arena in
-                    cache.offsets.withUnsafeBufferPointer { offsets in
-                        let p = bytes.value
-                        for l in r {
-                            if skip.contains(l) { out.append(0x0A); continue }
+                out.reserveCapacity((chunk.lineStarts[hi] - chunk.lineStarts[lo]) * 5 / 4 + 64)
+                var invalid: [Int] = []
+                var local = NewWords()
+                let front = cache.front(w)
+                shared.arena.withUnsafeBufferPointer { arena in
+                    shared.offsets.withUnsafeBufferPointer { offsets in
+                        for l in lo..<hi {
                             let start = chunk.lineStarts[l], end = chunk.lineStarts[l + 1]
+                            if !skipNone && skip.contains(l) { out.append(0x0A); continue }
+                            if checkUTF8 && !ByteText.isValidUTF8(UnsafeBufferPointer(rebasing: p[start..<end])) {
+                                invalid.append(l); out.append(0x0A); continue
+                            }
                             let (s, e) = ByteText.stripCRLFSpace(p, start, end)
                             out.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<s]))
                             var first = true
-                            ByteText.forEachWord(p, start, end) { _, _ in
+                            ByteText.forEachWord(p, start, end) { ws, we in
                                 if !first { out.append(0x20) }
                                 first = false
-                                let id = Int(ids[t])
-                                t += 1
-                                out.append(contentsOf: UnsafeBufferPointer(rebasing: arena[offsets[id]..<offsets[id + 1]]))
+                                let word = UnsafeBufferPointer(rebasing: p[ws..<we])
+                                let h = ByteStringTable.hash(word)
+                                let id = WordCache.find(word, hash: h, front: front, table: shared.table)
+                                if id >= 0 {
+                                    out.append(contentsOf: UnsafeBufferPointer(rebasing: arena[offsets[Int(id)]..<offsets[Int(id) + 1]]))
+                                } else {
+                                    local.append(word, hash: h, applier: self, to: &out)
+                                }
                             }
                             if e < end && s < e { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[e..<end])) }
                         }
                     }
                 }
-                results.set(w, out)
+                outs.set(w, out)
+                bad.set(w, invalid)
+                news.set(w, local)
             }
-            if workers == 1 { write(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: write) }
+            if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
         }
-        if workers == 1 { return results.get(0) }
-        var all: [UInt8] = []
-        all.reserveCapacity((0..<workers).reduce(0) { $0 + results.get($1).count })
-        for w in 0..<workers { all.append(contentsOf: results.get(w)) }
-        return all
+        // Workers hold consecutive lines, so worker order then first-occurrence order is text order.
+        for w in 0..<workers { cache.add(news.get(w)) }
+        return SegmentedChunk(parts: (0..<workers).map { outs.get($0) },
+                              invalidLines: (0..<workers).flatMap { bad.get($0) })
     }
+}
 
-    /// Segments the words first seen in this chunk (ids `firstNew...`, in order) and stores
-    /// their output in `cache`.
-    func segmentNewWords(_ chunk: LineChunk, _ fresh: [(start: Int, end: Int)], firstNew: Int, cache: WordCache,
-                         threads: Int) {
-        let workers = max(1, min(threads, fresh.count / 256 + 1))
-        if workers == 1 {
-            chunk.bytes.withUnsafeBufferPointer { p in
-                for (s, e) in fresh {
-                    appendSegmented(UnsafeBufferPointer(rebasing: p[s..<e]), to: &cache.arena)
-                    cache.offsets.append(cache.arena.count)
-                }
-            }
-            return
+/// The output of `BPEApplier.segmentChunk`: consecutive parts of the segmented text (one per
+/// worker) and the chunk's lines that were not valid UTF-8.
+public struct SegmentedChunk: Sendable {
+    public var parts: [[UInt8]]
+    public var invalidLines: [Int]
+}
+
+/// Words a worker segmented because the shared cache lacked them, with their output bytes.
+struct NewWords: Sendable {
+    var table = ByteStringTable(capacity: 256)
+    var arena: [UInt8] = []
+    var offsets: [Int] = [0]
+
+    /// Appends the output of `word` to `out`, segmenting it unless this worker already has.
+    @inline(__always)
+    mutating func append(_ word: UnsafeBufferPointer<UInt8>, hash h: UInt64, applier: BPEApplier,
+                         to out: inout [UInt8]) {
+        var isNew = false
+        let id = Int(table.intern(word, hash: h, isNew: &isNew))
+        if isNew {
+            applier.appendSegmented(word, to: &arena)
+            offsets.append(arena.count)
         }
-        let results = ResultSlots(workers)
-        let ends = ResultOffsets(workers)
-        chunk.bytes.withUnsafeBufferPointer { p in
-            let bytes = UnsafeSendable(p)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = fresh.count * w / workers, hi = fresh.count * (w + 1) / workers
-                var out: [UInt8] = []
-                var offs: [Int] = []
-                offs.reserveCapacity(hi - lo)
-                for k in lo..<hi {
-                    self.appendSegmented(UnsafeBufferPointer(rebasing: bytes.value[fresh[k].start..<fresh[k].end]), to: &out)
-                    offs.append(out.count)
-                }
-                results.set(w, out)
-                ends.set(w, offs)
-            }
+        arena.withUnsafeBufferPointer { a in
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: a[offsets[id]..<offsets[id + 1]]))
         }
-        for w in 0..<workers {
-            let base = cache.arena.count
-            cache.arena.append(contentsOf: results.get(w))
-            for o in ends.get(w) { cache.offsets.append(base + o) }
-        }
-        precondition(cache.offsets.count == cache.table.count + 1 && firstNew + fresh.count == cache.table.count)
     }
 }
 
@@ -408,14 +387,18 @@ public final class WordCache: @unchecked Sendable {
         }
     }
 
-    /// The id of `word` or -1, without changing the table (safe on several threads, each with
-    /// its own `front` index).
+    func front(_ w: Int) -> UnsafeMutablePointer<UInt64> { fronts[w] }
+
+    /// Read-only copies of the table and the segmentations for the workers of one chunk
+    /// (sharing storage: no bytes are copied, and the workers never touch `self`'s properties).
+    func snapshot() -> (table: ByteStringTable, arena: [UInt8], offsets: [Int]) { (table, arena, offsets) }
+
+    /// The id of `word` in `table` or -1; `front` is the calling worker's front table.
     @inline(__always)
-    func find(_ word: UnsafeBufferPointer<UInt8>, front w: Int) -> Int32 {
-        let h = ByteStringTable.hash(word)
-        let f = Int(truncatingIfNeeded: h >> 7) & (Self.frontSize - 1)
+    static func find(_ word: UnsafeBufferPointer<UInt8>, hash h: UInt64, front: UnsafeMutablePointer<UInt64>,
+                     table: ByteStringTable) -> Int32 {
+        let f = Int(truncatingIfNeeded: h >> 7) & (frontSize - 1)
         let tag = h >> 32
-        let front = fronts[w]
         let e = front[f]
         if e >> 32 == tag && e != 0 {
             let candidate = Int32(e & 0xFFFF_FFFF) - 1
@@ -426,35 +409,18 @@ public final class WordCache: @unchecked Sendable {
         return id
     }
 
-    /// The id of `word`, interning it if new (its segmentation is then added by the caller).
-    @inline(__always)
-    func lookup(_ word: UnsafeBufferPointer<UInt8>) -> (Int32, Bool) {
-        prepareFronts(1)
-        let h = ByteStringTable.hash(word)
-        let f = Int(truncatingIfNeeded: h >> 7) & (Self.frontSize - 1)
-        let tag = h >> 32
-        var isNew = false
-        let id = table.intern(word, hash: h, isNew: &isNew)
-        fronts[0][f] = tag << 32 | UInt64(id + 1)
-        return (id, isNew)
+    /// Adds the words of `news` that are not in the cache yet, with their segmentations.
+    func add(_ news: NewWords) {
+        news.table.forEach { id, word in
+            var isNew = false
+            _ = table.intern(word, isNew: &isNew)
+            if isNew {
+                arena.append(contentsOf: news.arena[news.offsets[Int(id)]..<news.offsets[Int(id) + 1]])
+                offsets.append(arena.count)
+            }
+        }
     }
 }
-
-/// Per-worker id lists written from `concurrentPerform`.
-final class ResultIDs: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<[Int32]>
-    private let n: Int
-    init(_ n: Int) {
-        self.n = n
-        slots = UnsafeMutablePointer<[Int32]>.allocate(capacity: n)
-        slots.initialize(repeating: [], count: n)
-    }
-    deinit { slots.deinitialize(count: n); slots.deallocate() }
-    func set(_ i: Int, _ v: [Int32]) { slots[i] = v }
-    func get(_ i: Int) -> [Int32] { slots[i] }
-}
-
-typealias ResultRanges = ResultOffsets
 
 /// Per-worker offset lists written from `concurrentPerform`.
 final class ResultOffsets: @unchecked Sendable {
@@ -468,6 +434,20 @@ final class ResultOffsets: @unchecked Sendable {
     deinit { slots.deinitialize(count: n); slots.deallocate() }
     func set(_ i: Int, _ v: [Int]) { slots[i] = v }
     func get(_ i: Int) -> [Int] { slots[i] }
+}
+
+/// Per-worker new-word tables written from `concurrentPerform`.
+final class NewWordSlots: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<NewWords>
+    private let n: Int
+    init(_ n: Int) {
+        self.n = n
+        slots = UnsafeMutablePointer<NewWords>.allocate(capacity: n)
+        slots.initialize(repeating: NewWords(), count: n)
+    }
+    deinit { slots.deinitialize(count: n); slots.deallocate() }
+    func set(_ i: Int, _ v: NewWords) { slots[i] = v }
+    func get(_ i: Int) -> NewWords { slots[i] }
 }
 
 /// Per-worker result buffers written from `concurrentPerform`.

@@ -6,7 +6,9 @@ public struct BPECodes: Sendable {
     /// Codes format: (0, 2) puts "</w>" on the last character; (0, 1) adds it as a symbol.
     public let version: (Int, Int)
     /// The merges in file order (after `--merges` truncation), duplicates included.
-    public let merges: [BPEMerge]
+    public var merges: [BPEMerge] { pairs.map { BPEMerge(symbols.bytes($0.0), symbols.bytes($0.1)) } }
+    /// Symbol ids of each merge in file order (duplicates included).
+    let pairs: [(Int32, Int32)]
     /// Symbol strings that occur in the codes (both halves and every merge result).
     let symbols: ByteStringTable
     /// key(first id, second id) -> index into `ranks`/`results`.
@@ -21,9 +23,10 @@ public struct BPECodes: Sendable {
     /// Parses a codes file as subword-nmt's `BPE.__init__` does. `limit` keeps only the first
     /// `limit` merges (`--merges`; -1 = all).
     public init(bytes: [UInt8], source: String = "codes", limit: Int = -1) throws {
-        // First line as a `codecs` reader sees it.
-        let firstChunk = LineChunk(splitting: bytes, mode: .python)
-        var rest = bytes[...]
+        // First line as a `codecs` reader sees it (it ends at or before the first "\n").
+        let firstNewline = bytes.firstIndex(of: 0x0A).map { $0 + 1 } ?? bytes.count
+        let firstChunk = LineChunk(splitting: Array(bytes[0..<firstNewline]), mode: .python)
+        var bodyStart = 0
         var offset = 1
         var version = (0, 1)
         if firstChunk.lineCount > 0 {
@@ -43,43 +46,53 @@ public struct BPECodes: Sendable {
                 }
                 version = (major, minor)
                 offset += 1
-                rest = bytes[firstChunk.lineStarts[1]...]
+                bodyStart = firstChunk.lineStarts[1]
             }
         }
         self.version = version
-        // codes.read().rstrip('\n').split('\n')
-        var body = Array(rest)
-        while body.last == 0x0A { body.removeLast() }
-        var items: [ArraySlice<UInt8>] = body.split(separator: 0x0A, omittingEmptySubsequences: false)
-        if body.isEmpty { items = [] }
-        // `n < merges or merges == -1`: any other negative value keeps nothing.
-        if limit != -1 { items = Array(items.prefix(max(0, limit))) }
-        var merges: [BPEMerge] = []
-        merges.reserveCapacity(items.count)
-        for (i, item) in items.enumerated() {
-            let a = Array(item)
-            let (s, e) = a.withUnsafeBufferPointer { ByteText.stripCRLFSpace($0, 0, a.count) }
-            let fields = a[s..<e].split(separator: 0x20, omittingEmptySubsequences: false)
-            guard fields.count == 2 else {
-                throw TextError.invalidCodes(source: source, line: i + offset,
-                                             text: String(decoding: a[s..<e], as: UTF8.self))
-            }
-            merges.append(BPEMerge(Array(fields[0]), Array(fields[1])))
-        }
-        self.merges = merges
-
-        var table = ByteStringTable(capacity: merges.count * 2 + 256)
-        var index = UInt64Map(capacity: merges.count + 16)
+        var table = ByteStringTable(capacity: 256)
+        var index = UInt64Map(capacity: 256)
+        var pairs: [(Int32, Int32)] = []
         var ranks: [Int32] = [], results: [Int32] = [], lefts: [Int32] = [], rights: [Int32] = []
-        for (rank, m) in merges.enumerated() {
-            let a = table.intern(m.first), b = table.intern(m.second)
-            let key = UInt64Map.key(a, b)
-            if index.get(key) != nil { continue }  // a duplicate keeps its first rank
-            index.set(key, Int32(ranks.count))
-            ranks.append(Int32(rank))
-            results.append(table.intern(m.first + m.second))
-            lefts.append(a); rights.append(b)
+        var joined: [UInt8] = []
+        try bytes.withUnsafeBufferPointer { p in
+            // codes.read().rstrip('\n').split('\n'), then item.strip('\r\n ').split(' ')
+            var bodyEnd = p.count
+            while bodyEnd > bodyStart && p[bodyEnd - 1] == 0x0A { bodyEnd -= 1 }
+            if bodyEnd == bodyStart { return }
+            var lineStart = bodyStart
+            var n = 0
+            while lineStart <= bodyEnd {
+                // `n < merges or merges == -1`: any other negative value keeps nothing.
+                if limit != -1 && n >= limit { break }
+                var lineEnd = lineStart
+                while lineEnd < bodyEnd && p[lineEnd] != 0x0A { lineEnd += 1 }
+                let (s, e) = ByteText.stripCRLFSpace(p, lineStart, lineEnd)
+                var space = -1, spaces = 0
+                for i in s..<e where p[i] == 0x20 { spaces += 1; space = i }
+                guard spaces == 1 else {
+                    throw TextError.invalidCodes(source: source, line: n + offset,
+                                                 text: String(decoding: UnsafeBufferPointer(rebasing: p[s..<e]), as: UTF8.self))
+                }
+                let left = UnsafeBufferPointer(rebasing: p[s..<space]), right = UnsafeBufferPointer(rebasing: p[(space + 1)..<e])
+                var isNew = false
+                let a = table.intern(left, isNew: &isNew), b = table.intern(right, isNew: &isNew)
+                pairs.append((a, b))
+                let key = UInt64Map.key(a, b)
+                if index.get(key) == nil {  // a duplicate keeps its first rank
+                    index.set(key, Int32(ranks.count))
+                    ranks.append(Int32(n))
+                    joined.removeAll(keepingCapacity: true)
+                    joined.append(contentsOf: left)
+                    joined.append(contentsOf: right)
+                    results.append(joined.withUnsafeBufferPointer { table.intern($0, isNew: &isNew) })
+                    lefts.append(a); rights.append(b)
+                }
+                n += 1
+                lineStart = lineEnd + 1
+            }
         }
+        self.pairs = pairs
         self.symbols = table
         self.mergeIndex = index
         self.ranks = ranks
@@ -127,8 +140,24 @@ import Glibc
 
 /// Reads a whole file into memory (codes, vocabularies: small files).
 public func readWholeFile(_ path: String) throws -> [UInt8] {
-    let reader = try LineReader(path: path, mode: .newline)
+    let fd = open(path, O_RDONLY)
+    if fd < 0 { throw TextError.io("cannot open \(path) for reading: \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var st = stat()
+    let size = fstat(fd, &st) == 0 && st.st_size > 0 ? Int(st.st_size) : 0
     var out: [UInt8] = []
-    while let chunk = try reader.nextChunk() { out.append(contentsOf: chunk.bytes) }
-    return out
+    var capacity = max(size + 1, 1 << 16)
+    while true {
+        var failure: Int32 = 0
+        let block = [UInt8](unsafeUninitializedCapacity: capacity) { buf, n in
+            var r = 0
+            repeat { r = read(fd, buf.baseAddress!, capacity) } while r < 0 && errno == EINTR
+            if r < 0 { failure = errno; r = 0 }
+            n = r
+        }
+        if failure != 0 { throw TextError.io("\(path): read error: \(String(cString: strerror(failure)))") }
+        if block.isEmpty { return out }
+        if out.isEmpty { out = block } else { out.append(contentsOf: block) }
+        capacity = 1 << 20
+    }
 }

@@ -118,6 +118,13 @@ public struct ByteStringTable: Sendable {
         }
     }
 
+    /// Calls `body` with every id and its bytes, in id order.
+    public func forEach(_ body: (Int32, UnsafeBufferPointer<UInt8>) -> Void) {
+        arena.withUnsafeBufferPointer { a in
+            for id in 0..<count { body(Int32(id), UnsafeBufferPointer(rebasing: a[offsets[id]..<offsets[id + 1]])) }
+        }
+    }
+
     /// The bytes of string `id`.
     public func bytes(_ id: Int32) -> [UInt8] { Array(arena[offsets[Int(id)]..<offsets[Int(id) + 1]]) }
 

@@ -1,73 +1,78 @@
 // subword-nmt glossaries: words (regular expressions) that BPE must neither split nor join.
-// Python `re` semantics are approximated with NSRegularExpression (same syntax for words,
+// Python `re` semantics are approximated with ICU regular expressions (same syntax for words,
 // alternation, classes and quantifiers).
 
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The glossary matcher of `apply-bpe --glossaries`.
 final class Glossary: @unchecked Sendable {
     let patterns: [String]
-    let whole: NSRegularExpression           // ^(g1|g2|...)$ : `glossaries_regex`
-    let exact: [NSRegularExpression]         // '^' + g + '$'
-    let search: [NSRegularExpression]        // g
-    let splitter: [NSRegularExpression]      // '(' + g + ')'
-    private let lock = NSLock()
+    let whole: ICU.Regex           // ^(g1|g2|...)$ : `glossaries_regex`
+    let exact: [ICU.Regex]         // '^' + g + '$'
+    let search: [ICU.Regex]        // g
+    let splitter: [ICU.Regex]      // '(' + g + ')'
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     init(_ patterns: [String]) throws {
         self.patterns = patterns
         do {
-            whole = try NSRegularExpression(pattern: "^(" + patterns.joined(separator: "|") + ")$")
-            exact = try patterns.map { try NSRegularExpression(pattern: "^" + $0 + "$") }
-            search = try patterns.map { try NSRegularExpression(pattern: $0) }
-            splitter = try patterns.map { try NSRegularExpression(pattern: "(" + $0 + ")") }
+            whole = try ICU.Regex("^(" + patterns.joined(separator: "|") + ")$")
+            exact = try patterns.map { try ICU.Regex("^" + $0 + "$") }
+            search = try patterns.map { try ICU.Regex($0) }
+            splitter = try patterns.map { try ICU.Regex("(" + $0 + ")") }
         } catch {
+            lock.deallocate()
             throw TextError.invalidArgument("invalid glossary regular expression in \(patterns): \(error)")
         }
+        pthread_mutex_init(lock, nil)
     }
 
-    private func matches(_ re: NSRegularExpression, _ s: String, anchored: Bool) -> Bool {
-        let ns = s as NSString
-        let opts: NSRegularExpression.MatchingOptions = anchored ? [.anchored] : []
-        return re.firstMatch(in: s, options: opts, range: NSRange(location: 0, length: ns.length)) != nil
+    deinit { pthread_mutex_destroy(lock); lock.deallocate() }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return body()
     }
 
     /// `glossaries_regex.match(word)`.
     func matchesWhole(_ word: [UInt8]) -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        return matches(whole, String(decoding: word, as: UTF8.self), anchored: true)
+        let text = Array(String(decoding: word, as: UTF8.self).utf16)
+        return locked { whole.hasMatch(text, anchored: true) }
     }
 
     /// `_isolate_glossaries`: applies `isolate_glossary` for each glossary in turn.
     func isolate(_ word: [UInt8]) -> [[UInt8]] {
-        lock.lock(); defer { lock.unlock() }
-        var segments = [String(decoding: word, as: UTF8.self)]
-        for g in 0..<patterns.count {
-            segments = segments.flatMap { isolateOne($0, g) }
+        locked {
+            var segments = [Array(String(decoding: word, as: UTF8.self).utf16)]
+            for g in 0..<patterns.count {
+                segments = segments.flatMap { isolateOne($0, g) }
+            }
+            return segments.map { Array(String(decoding: $0, as: UTF16.self).utf8) }
         }
-        return segments.map { Array($0.utf8) }
     }
 
-    private func isolateOne(_ word: String, _ g: Int) -> [String] {
-        if matches(exact[g], word, anchored: true) || !matches(search[g], word, anchored: false) { return [word] }
-        let ns = word as NSString
-        var parts: [String?] = []
+    /// `isolate_glossary(word, glossary)` on UTF-16 text: `re.split('(' + g + ')', word)`
+    /// without empty parts but the last, which is stripped of "\r\n ".
+    private func isolateOne(_ word: [UInt16], _ g: Int) -> [[UInt16]] {
+        if exact[g].hasMatch(word, anchored: true) || !search[g].hasMatch(word, anchored: false) { return [word] }
+        var out: [[UInt16]] = []
         var last = 0
-        for m in splitter[g].matches(in: word, range: NSRange(location: 0, length: ns.length)) {
-            parts.append(ns.substring(with: NSRange(location: last, length: m.range.location - last)))
-            for k in 1..<m.numberOfRanges {
-                let r = m.range(at: k)
-                parts.append(r.location == NSNotFound ? nil : ns.substring(with: r))
-            }
-            last = m.range.location + m.range.length
+        for m in splitter[g].allMatches(word) {
+            let r0 = m[0]!
+            out.append(Array(word[last..<r0.lowerBound]))
+            for r in m.dropFirst() { if let r { out.append(Array(word[r])) } }
+            last = r0.upperBound
         }
-        let ending = ns.substring(from: last)
-        var out = parts.compactMap { $0 }.filter { !$0.isEmpty }
-        if !ending.isEmpty {
-            var e = Substring(ending)
-            while let c = e.first, c == "\r" || c == "\n" || c == " " { e.removeFirst() }
-            while let c = e.last, c == "\r" || c == "\n" || c == " " || c == "\r\n" { e.removeLast() }
-            out.append(String(e))
-        }
+        out = out.filter { !$0.isEmpty }
+        var ending = word[last...]
+        if ending.isEmpty { return out }
+        let strip: Set<UInt16> = [0x0D, 0x0A, 0x20]
+        while let c = ending.first, strip.contains(c) { ending.removeFirst() }
+        while let c = ending.last, strip.contains(c) { ending.removeLast() }
+        out.append(Array(ending))
         return out
     }
 }

@@ -71,3 +71,49 @@ public enum ICU {
         }
     }
 }
+
+extension ICU {
+    /// A compiled ICU regular expression over UTF-16 text. Not thread-safe: callers serialise.
+    final class Regex {
+        private let re: OpaquePointer
+        let groupCount: Int
+
+        init(_ pattern: String) throws {
+            let p = Array(pattern.utf16)
+            var err = [CChar](repeating: 0, count: 64)
+            guard let r = cicu_regex_open(p, Int32(p.count), &err, 64) else {
+                let name = String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                throw TextError.invalidArgument("invalid regular expression '\(pattern)': \(name)")
+            }
+            re = r
+            groupCount = Int(cicu_regex_group_count(r))
+        }
+
+        deinit { cicu_regex_close(re) }
+
+        /// Whether `text` has a match (starting at 0 when `anchored`).
+        func hasMatch(_ text: [UInt16], anchored: Bool) -> Bool {
+            var spans = [Int32](repeating: -1, count: 2 * (groupCount + 1))
+            return text.withUnsafeBufferPointer { t in
+                _ = cicu_regex_set_text(re, t.baseAddress, Int32(t.count))
+                return cicu_regex_next(re, anchored ? 1 : 0, &spans, Int32(groupCount + 1)) == 1
+            }
+        }
+
+        /// Every match of `text`, left to right: group 0 and each capture group's UTF-16 range
+        /// (nil when the group did not participate).
+        func allMatches(_ text: [UInt16]) -> [[Range<Int>?]] {
+            var spans = [Int32](repeating: -1, count: 2 * (groupCount + 1))
+            var out: [[Range<Int>?]] = []
+            text.withUnsafeBufferPointer { t in
+                _ = cicu_regex_set_text(re, t.baseAddress, Int32(t.count))
+                while cicu_regex_next(re, 0, &spans, Int32(groupCount + 1)) == 1 {
+                    out.append((0...groupCount).map { g in
+                        spans[2 * g] < 0 ? nil : Int(spans[2 * g])..<Int(spans[2 * g + 1])
+                    })
+                }
+            }
+            return out
+        }
+    }
+}

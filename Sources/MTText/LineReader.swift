@@ -213,6 +213,12 @@ public final class ByteWriter {
     }
 
     public func write(_ bytes: [UInt8]) throws {
+        if bytes.count >= 1 << 16 {
+            // Large blocks go straight to the descriptor (after what is buffered): no copy.
+            try flush()
+            try bytes.withUnsafeBufferPointer { try writeAll($0) }
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { try flush() }
     }
@@ -220,18 +226,20 @@ public final class ByteWriter {
     public func write(_ s: String) throws { try write(Array(s.utf8)) }
 
     public func flush() throws {
-        var off = 0
-        try buffer.withUnsafeBufferPointer { p in
-            while off < p.count {
-                let w = Glibc.write(fd, p.baseAddress! + off, p.count - off)
-                if w < 0 {
-                    if errno == EINTR { continue }
-                    throw TextError.io("\(sinkName): write error: \(String(cString: strerror(errno)))")
-                }
-                off += w
-            }
-        }
+        try buffer.withUnsafeBufferPointer { try writeAll($0) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ p: UnsafeBufferPointer<UInt8>) throws {
+        var off = 0
+        while off < p.count {
+            let w = Glibc.write(fd, p.baseAddress! + off, p.count - off)
+            if w < 0 {
+                if errno == EINTR { continue }
+                throw TextError.io("\(sinkName): write error: \(String(cString: strerror(errno)))")
+            }
+            off += w
+        }
     }
 }
 

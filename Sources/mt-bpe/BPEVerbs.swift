@@ -122,8 +122,10 @@ struct ApplyBPE: ParsableCommand {
             let writer = try io.writer()
             let checker = UTF8Checker(skip: io.skipInvalid)
             while let chunk = try reader.nextChunk() {
-                let bad = try checker.check(chunk, source: reader.sourceName)
-                try writer.write(bpe.process(chunk, cache: cache, threads: threads, skip: bad))
+                // UTF-8 is checked by the workers; invalid lines come out empty (or stop the run).
+                let r = bpe.segmentChunk(chunk, cache: cache, threads: threads, checkUTF8: true)
+                try checker.record(r.invalidLines, in: chunk, source: reader.sourceName)
+                for part in r.parts { try writer.write(part) }
             }
             try writer.flush()
             checker.report(reader.sourceName)

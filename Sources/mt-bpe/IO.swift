@@ -45,6 +45,14 @@ final class UTF8Checker {
         return bad
     }
 
+    /// Counts invalid lines found elsewhere (chunk indices); throws on the first unless skipping.
+    func record(_ bad: [Int], in chunk: LineChunk, source: String) throws {
+        if let first = bad.first, !skip {
+            throw TextError.invalidUTF8(source: source, line: chunk.firstLineNumber + first)
+        }
+        skipped += bad.count
+    }
+
     /// Removes the lines in `bad` from `chunk`.
     func dropping(_ bad: Set<Int>, from chunk: LineChunk) -> LineChunk {
         if bad.isEmpty { return chunk }

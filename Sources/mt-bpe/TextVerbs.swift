@@ -1,7 +1,8 @@
 // The t2r-mt text verbs: pretokenize, detokenize, decode (undo BPE + detokenize), build-vocab.
 import ArgumentParser
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import MTText
 
 extension NormalizerOptions.Form: ExpressibleByArgument {}

@@ -60,6 +60,27 @@ enum {
 /// 1 if `c` has the Unicode White_Space property.
 int32_t cicu_is_white_space(uint32_t c);
 
+/// A compiled ICU regular expression (opaque; one user at a time).
+typedef struct cicu_regex cicu_regex;
+
+/// Compiles UTF-16 `pattern`. On failure returns NULL and writes ICU's error name into `err`
+/// (NUL-terminated, capacity `errCap`).
+cicu_regex *cicu_regex_open(const uint16_t *pattern, int32_t patternLen, char *err, int32_t errCap);
+
+void cicu_regex_close(cicu_regex *re);
+
+/// Number of capture groups of `re`.
+int32_t cicu_regex_group_count(cicu_regex *re);
+
+/// Sets the UTF-16 text that `cicu_regex_next` searches (the caller keeps it alive).
+int32_t cicu_regex_set_text(cicu_regex *re, const uint16_t *text, int32_t textLen);
+
+/// Finds the next match in the text (the first call starts at 0; `anchored` = 1 requires the
+/// match to start at 0, like lookingAt). Writes start/end offsets of group 0..groups into
+/// `spans` (2 per group, capacity `cap` pairs; -1 for a group that did not participate).
+/// Returns 1 on a match, 0 when there is none, -1 on an error.
+int32_t cicu_regex_next(cicu_regex *re, int32_t anchored, int32_t *spans, int32_t cap);
+
 /// The ICU version string, e.g. "72.1", written into `buf` (NUL-terminated); returns its length.
 int32_t cicu_version(char *buf, int32_t cap);
 
