@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The recipe pipeline shared by every recipe: prepare → pretokenize → learn BPE → vocabulary →
 # train softmax → swap and finetune T2R → average → translate the test sets → score.
+# Averaging: each model's last 5 epoch checkpoints are averaged, and whichever of the average
+# and the best checkpoint scores higher on the validation set is used for the test sets.
 # Each step writes its outputs under $WORK and is skipped when they exist, so a stopped run
 # picks up where it was (training itself resumes from its last checkpoint).
 #
@@ -99,36 +101,99 @@ step_train_t2r() {
   touch "$dir/.done"
 }
 
+# bleu_of REF HYP: "score<TAB>signature" of mt-bleu (sacreBLEU 13a, cased; -l from SCORE_LANGS).
+bleu_of() {
+  local lang=""; [ -n "${SCORE_LANGS:-}" ] && lang="-l $SCORE_LANGS"
+  local json
+  # shellcheck disable=SC2086
+  json=$("$BIN/mt-bleu" "$1" -i "$2" $lang -f json)
+  printf "%s\t%s\n" "$(echo "$json" | grep -o '"score": *[0-9.]*' | grep -o '[0-9.]*$')" \
+    "$(echo "$json" | grep -o '"signature": *"[^"]*"' | sed 's/.*: *"//; s/"$//')"
+}
+
+# translate MODEL CHECKPOINT IN OUT: beam search with one checkpoint; checks line counts.
+translate() {
+  "$BIN/mt-translate" -m "$WORK/$1" --checkpoint "$WORK/$1/$2" --beam "$BEAM" --threads "$THREADS" \
+      < "$3" > "$4" 2> "$4.log"
+  local nin nout; nin=$(wc -l < "$3"); nout=$(wc -l < "$4")
+  [ "$nin" = "$nout" ] || { say "error: $4 has $nout lines for $nin input lines"; exit 1; }
+}
+
+# Average the last 5 epoch checkpoints; keep whichever of average and best is better on valid.
+step_average() {
+  if [ "${AVERAGE:-1}" = 0 ]; then return; fi
+  for model in softmax t2r; do
+    local d=$WORK/$model
+    if [ -f "$d/selected" ]; then say "average $model: done already ($(cat "$d/selected"))"; continue; fi
+    local n; n=$(find "$d" -maxdepth 1 -name 'checkpoint_[0-9]*.safetensors' | wc -l)
+    if [ "$n" -ge 2 ]; then
+      "$BIN/mt-train" average --dir "$d" --last 5
+      translate "$model" checkpoint_avg.safetensors "$WORK/data/valid.src" "$d/valid.avg.hyp"
+      translate "$model" checkpoint_best.safetensors "$WORK/data/valid.src" "$d/valid.best.hyp"
+      local avg best
+      avg=$(bleu_of "$WORK/data/valid.tgt" "$d/valid.avg.hyp" | cut -f1)
+      best=$(bleu_of "$WORK/data/valid.tgt" "$d/valid.best.hyp" | cut -f1)
+      say "average $model: valid BLEU $avg (average of the last $(( n < 5 ? n : 5 ))) vs $best (best checkpoint)"
+      if awk -v a="$avg" -v b="$best" 'BEGIN { exit !(a > b) }'; then
+        echo checkpoint_avg.safetensors > "$d/selected"
+      else
+        echo checkpoint_best.safetensors > "$d/selected"
+      fi
+    else
+      echo checkpoint_best.safetensors > "$d/selected"
+    fi
+  done
+}
+
 step_translate_and_score() {
   local results=$WORK/results.tsv
-  printf "model\ttestset\tbleu\tsignature\ttok_per_s\n" > "$results"
+  printf "model\ttestset\tbleu\tsignature\ttok_per_s\tcheckpoint\n" > "$results"
   for model in softmax t2r; do
+    local ckpt; ckpt=$(cat "$WORK/$model/selected" 2>/dev/null || echo checkpoint_best.safetensors)
     for t in $TESTSETS; do
       local hyp=$WORK/$model/$t.hyp
-      say "translate $t with the $model model (beam $BEAM)"
-      "$BIN/mt-translate" -m "$WORK/$model" --beam "$BEAM" --threads "$THREADS" \
-          < "$WORK/data/$t.src" > "$hyp" 2> "$hyp.log"
-      local nin nout; nin=$(wc -l < "$WORK/data/$t.src"); nout=$(wc -l < "$hyp")
-      [ "$nin" = "$nout" ] || { say "error: $hyp has $nout lines for $nin input lines"; exit 1; }
+      say "translate $t with the $model model ($ckpt, beam $BEAM)"
+      translate "$model" "$ckpt" "$WORK/data/$t.src" "$hyp"
       local tps; tps=$(grep -o '[0-9.]* tok/s' "$hyp.log" | tail -1 | cut -d' ' -f1)
-      local lang=""; [ -n "${SCORE_LANGS:-}" ] && lang="-l $SCORE_LANGS"
-      # shellcheck disable=SC2086
-      local json; json=$("$BIN/mt-bleu" "$WORK/data/$t.tgt" -i "$hyp" $lang -f json)
-      local bleu sig
-      bleu=$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["score"])' 2>/dev/null \
-             || echo "$json" | grep -o '"score": *[0-9.]*' | grep -o '[0-9.]*$')
-      sig=$(echo "$json" | grep -o '"signature": *"[^"]*"' | sed 's/.*: *"//; s/"$//')
-      printf "%s\t%s\t%s\t%s\t%s\n" "$model" "$t" "$bleu" "$sig" "$tps" >> "$results"
+      local scored; scored=$(bleu_of "$WORK/data/$t.tgt" "$hyp")
+      printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$model" "$t" "$(echo "$scored" | cut -f1)" \
+        "$(echo "$scored" | cut -f2)" "$tps" "$ckpt" >> "$results"
     done
   done
   say "results ($results):"
   column -t -s $'\t' "$results" >&2 || cat "$results" >&2
 }
 
+# RESCORE=1: re-score the committed outputs recipes/<name>/outputs/<model>.<testset>.hyp against
+# freshly prepared references and compare with the BLEU rows of EXPECTED.md
+# ("| model | testset | BLEU | ..."), within ±0.05 (EXPECTED.md shows one decimal).
+rescore_outputs() {
+  local out=$RECIPE_DIR/outputs expected=$RECIPE_DIR/EXPECTED.md checked=0 bad=0
+  [ -d "$out" ] || { say "rescore: no committed outputs in $out"; exit 1; }
+  for hyp in "$out"/*.hyp; do
+    local base model t want got
+    base=$(basename "$hyp" .hyp); model=${base%%.*}; t=${base#*.}
+    want=$(awk -F'|' -v m="$model" -v t="$t" '{ gsub(/ /, "", $2); gsub(/ /, "", $3); gsub(/ /, "", $4) }
+                                              $2 == m && $3 == t { print $4; exit }' "$expected")
+    [ -n "$want" ] || { say "rescore: EXPECTED.md has no row for $model $t"; bad=$((bad + 1)); continue; }
+    got=$(bleu_of "$WORK/data/$t.tgt" "$hyp" | cut -f1)
+    if awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; exit !(d <= 0.05 && d >= -0.05) }'; then
+      say "rescore: $model $t BLEU $got (EXPECTED.md $want): ok"
+    else
+      say "rescore: $model $t BLEU $got but EXPECTED.md says $want"; bad=$((bad + 1))
+    fi
+    checked=$((checked + 1))
+  done
+  say "rescore: $checked outputs checked, $bad mismatches"
+  [ "$checked" -gt 0 ] && [ "$bad" = 0 ]
+}
+
 run_pipeline() {
+  if [ "${RESCORE:-0}" = 1 ]; then step_prepare; rescore_outputs; return; fi
   step_prepare
   step_bpe
   step_train_softmax
   step_train_t2r
+  step_average
   step_translate_and_score
 }

@@ -24,7 +24,7 @@ if [ "${1:-}" = "--demo" ]; then
   WORK=${WORK:-$ROOT/work/demo}
   SOFTMAX_ARGS="--max-minutes ${DEMO_SOFTMAX_MINUTES:-7} --warmup-updates 100 --dropout 0.1 --patience 0"
   T2R_ARGS="--max-minutes ${DEMO_T2R_MINUTES:-2} --warmup-updates 30 --dropout 0.1 --patience 0"
-  TESTSETS="test2016"
+  TESTSETS="test2016"; AVERAGE=0
 fi
 source "$RECIPE_DIR/../common/pipeline.sh"
 run_pipeline
