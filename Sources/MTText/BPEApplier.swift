@@ -74,34 +74,45 @@ public final class BPEApplier: @unchecked Sendable {
     /// Byte offsets where the pieces of `word` start (the first is 0), before vocabulary
     /// filtering: subword-nmt `encode` without the cache. A one-character word is one piece.
     func pieceStarts(_ word: UnsafeBufferPointer<UInt8>) -> [Int] {
-        var ids: [Int32] = []
-        var starts: [Int] = []
-        ids.reserveCapacity(word.count + 1)
-        starts.reserveCapacity(word.count + 1)
-        var tmp: [UInt8] = []
-        var i = 0
+        let scratch = SegmentScratch()
+        let n = cutWord(word, scratch)
+        return Array(UnsafeBufferPointer(start: scratch.starts, count: n))
+    }
+
+    /// `pieceStarts` into `scratch.starts`; returns the number of pieces. Allocates nothing
+    /// once `scratch` has grown to the longest word.
+    func cutWord(_ word: UnsafeBufferPointer<UInt8>, _ scratch: SegmentScratch) -> Int {
+        scratch.ensure(word.count + 1)
+        let ids = scratch.ids, starts = scratch.starts
         let v01 = codes.version == (0, 1)
-        while i < word.count {
-            let b = word[i]
-            let len = ByteText.sequenceLength(b)
-            let final = i + len >= word.count && !v01
-            if b < 0x80 {
-                ids.append(codes.asciiSymbols[Int(b) + (final ? 128 : 0)])
-            } else {
-                tmp.removeAll(keepingCapacity: true)
-                tmp.append(contentsOf: UnsafeBufferPointer(rebasing: word[i..<(i + len)]))
-                if final { tmp.append(contentsOf: ByteText.endOfWord) }
-                ids.append(codes.symbols.find(tmp))
+        var n = 0
+        var i = 0
+        codes.asciiSymbols.withUnsafeBufferPointer { ascii in
+            while i < word.count {
+                let b = word[i]
+                let len = ByteText.sequenceLength(b)
+                let final = i + len >= word.count && !v01
+                if b < 0x80 {
+                    ids[n] = ascii[Int(b) + (final ? 128 : 0)]
+                } else {
+                    // The character's bytes, plus "</w>" when it ends the word.
+                    let tmp = scratch.char
+                    var k = 0
+                    for j in i..<min(i + len, word.count) { tmp[k] = word[j]; k += 1 }
+                    if final { for e in ByteText.endOfWord { tmp[k] = e; k += 1 } }
+                    ids[n] = codes.symbols.find(UnsafeBufferPointer(start: tmp, count: k))
+                }
+                starts[n] = i
+                n += 1
+                i += len
             }
-            starts.append(i)
-            i += len
         }
-        if starts.count == 1 { return [0] }
-        if v01 { ids.append(codes.symbols.find(ByteText.endOfWord)); starts.append(word.count) }
-        let n = mergeAll(&ids, &starts)
+        if n == 1 { starts[0] = 0; return 1 }
+        if v01 { ids[n] = codes.symbols.find(ByteText.endOfWord); starts[n] = word.count; n += 1 }
+        n = mergeAll(ids, starts, n, scratch)
         // v0.1: an unmerged "</w>" is an empty last piece.
-        if n > 1 && starts[n - 1] == word.count { return Array(starts[0..<(n - 1)]) }
-        return Array(starts[0..<n])
+        if n > 1 && starts[n - 1] == word.count { return n - 1 }
+        return n
     }
 
     /// The merge index of the pair (a, b), or -1.
@@ -114,48 +125,41 @@ public final class BPEApplier: @unchecked Sendable {
     /// subword-nmt's loop: while some adjacent pair is in the codes, merge every occurrence of
     /// the lowest-ranked one, left to right. `pv[k]` caches the merge of pair (k, k+1), so only
     /// pairs next to a new symbol are looked up again. Returns the new symbol count.
-    func mergeAll(_ idsArray: inout [Int32], _ startsArray: inout [Int]) -> Int {
-        var n = idsArray.count
+    func mergeAll(_ ids: UnsafeMutablePointer<Int32>, _ starts: UnsafeMutablePointer<Int>, _ count: Int,
+                  _ scratch: SegmentScratch) -> Int {
+        var n = count
         if n < 2 { return n }
-        var pvArray = [Int32](repeating: -1, count: n)
-        var freshArray = [Bool](repeating: false, count: n)
+        let pv = scratch.pv, fresh = scratch.fresh
         return codes.ranks.withUnsafeBufferPointer { ranks in
             codes.results.withUnsafeBufferPointer { results in
-                idsArray.withUnsafeMutableBufferPointer { ids in
-                    startsArray.withUnsafeMutableBufferPointer { starts in
-                        pvArray.withUnsafeMutableBufferPointer { pv in
-                            freshArray.withUnsafeMutableBufferPointer { fresh in
-                                for k in 0..<(n - 1) { pv[k] = mergeOf(ids[k], ids[k + 1]) }
-                                while true {
-                                    var best: Int32 = -1
-                                    var bestRank = Int32.max
-                                    for k in 0..<(n - 1) {
-                                        let v = pv[k]
-                                        if v >= 0 && ranks[Int(v)] < bestRank { bestRank = ranks[Int(v)]; best = v }
-                                    }
-                                    if best < 0 { return n }
-                                    let merged = results[Int(best)]
-                                    var w = 0, k = 0
-                                    while k < n {
-                                        if k + 1 < n && pv[k] == best {
-                                            ids[w] = merged; starts[w] = starts[k]; fresh[w] = true; pv[w] = -1
-                                            w += 1; k += 2
-                                        } else {
-                                            ids[w] = ids[k]; starts[w] = starts[k]; fresh[w] = false; pv[w] = pv[k]
-                                            w += 1; k += 1
-                                        }
-                                    }
-                                    n = w
-                                    for k in 0..<n where fresh[k] {
-                                        if k > 0 { pv[k - 1] = mergeOf(ids[k - 1], ids[k]) }
-                                        pv[k] = k + 1 < n ? mergeOf(ids[k], ids[k + 1]) : -1
-                                        fresh[k] = false
-                                    }
-                                    pv[n - 1] = -1
-                                }
-                            }
+                for k in 0..<(n - 1) { pv[k] = mergeOf(ids[k], ids[k + 1]) }
+                pv[n - 1] = -1
+                while true {
+                    var best: Int32 = -1
+                    var bestRank = Int32.max
+                    for k in 0..<(n - 1) {
+                        let v = pv[k]
+                        if v >= 0 && ranks[Int(v)] < bestRank { bestRank = ranks[Int(v)]; best = v }
+                    }
+                    if best < 0 { return n }
+                    let merged = results[Int(best)]
+                    var w = 0, k = 0
+                    while k < n {
+                        if k + 1 < n && pv[k] == best {
+                            ids[w] = merged; starts[w] = starts[k]; fresh[w] = true; pv[w] = -1
+                            w += 1; k += 2
+                        } else {
+                            ids[w] = ids[k]; starts[w] = starts[k]; fresh[w] = false; pv[w] = pv[k]
+                            w += 1; k += 1
                         }
                     }
+                    n = w
+                    for k in 0..<n where fresh[k] {
+                        if k > 0 { pv[k - 1] = mergeOf(ids[k - 1], ids[k]) }
+                        pv[k] = k + 1 < n ? mergeOf(ids[k], ids[k + 1]) : -1
+                        fresh[k] = false
+                    }
+                    pv[n - 1] = -1
                 }
             }
         }
@@ -205,14 +209,17 @@ public final class BPEApplier: @unchecked Sendable {
     }
 
     /// Appends the output bytes of one word (pieces joined by separator + space).
-    func appendSegmented(_ word: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    func appendSegmented(_ word: UnsafeBufferPointer<UInt8>, to out: inout [UInt8],
+                         scratch: SegmentScratch? = nil) {
         if glossary == nil && options.vocabulary.isEmpty {
             // Fast path: write the pieces straight from the word's bytes.
-            let cuts = pieceStarts(word)
-            for k in 0..<cuts.count {
-                let end = k + 1 < cuts.count ? cuts[k + 1] : word.count
+            let sc = scratch ?? SegmentScratch()
+            let n = cutWord(word, sc)
+            let cuts = sc.starts
+            for k in 0..<n {
+                let end = k + 1 < n ? cuts[k + 1] : word.count
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: word[cuts[k]..<end]))
-                if k + 1 < cuts.count { out.append(contentsOf: options.separator); out.append(0x20) }
+                if k + 1 < n { out.append(contentsOf: options.separator); out.append(0x20) }
             }
             return
         }
@@ -343,10 +350,11 @@ public struct SegmentedChunk: Sendable {
 }
 
 /// Words a worker segmented because the shared cache lacked them, with their output bytes.
-struct NewWords: Sendable {
+struct NewWords: @unchecked Sendable {
     var table = ByteStringTable(capacity: 256)
     var arena: [UInt8] = []
     var offsets: [Int] = [0]
+    let scratch = SegmentScratch()
 
     /// Appends the output of `word` to `out`, segmenting it unless this worker already has.
     @inline(__always)
@@ -355,12 +363,39 @@ struct NewWords: Sendable {
         var isNew = false
         let id = Int(table.intern(word, hash: h, isNew: &isNew))
         if isNew {
-            applier.appendSegmented(word, to: &arena)
+            applier.appendSegmented(word, to: &arena, scratch: scratch)
             offsets.append(arena.count)
         }
         arena.withUnsafeBufferPointer { a in
             out.append(contentsOf: UnsafeBufferPointer(rebasing: a[offsets[id]..<offsets[id + 1]]))
         }
+    }
+}
+
+/// Working memory of `BPEApplier.cutWord` (one per thread): symbol ids, piece starts, cached
+/// pair merges and flags, sized for the longest word seen so far.
+final class SegmentScratch {
+    private(set) var capacity = 0
+    private(set) var ids = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    private(set) var starts = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+    private(set) var pv = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    private(set) var fresh = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+    /// One character's bytes plus "</w>".
+    let char = UnsafeMutablePointer<UInt8>.allocate(capacity: 16)
+
+    init() { ensure(64) }
+
+    deinit { ids.deallocate(); starts.deallocate(); pv.deallocate(); fresh.deallocate(); char.deallocate() }
+
+    @inline(__always)
+    func ensure(_ n: Int) {
+        if n <= capacity { return }
+        let c = max(n, capacity * 2)
+        ids.deallocate(); starts.deallocate(); pv.deallocate(); fresh.deallocate()
+        ids = .allocate(capacity: c); starts = .allocate(capacity: c)
+        pv = .allocate(capacity: c); fresh = .allocate(capacity: c)
+        fresh.initialize(repeating: false, count: c)
+        capacity = c
     }
 }
 
