@@ -9,10 +9,10 @@ struct GemmBench: ParsableCommand {
         commandName: "gemm",
         abstract: "GFLOP/s of GEMM (wrapper and direct cblas_sgemm) on the model's shapes.",
         discussion: """
-        Shapes (M,N,K): (4096,512,512) attention projections of a 4,096-token batch,
-        (4096,2048,512) the FFN, (32,32000,512) an output layer, (4,512,512) one beam-4 decoding step.
-        For each shape and thread count it prints the wrapper's GFLOP/s, the direct call's, and
-        their ratio. The wrapper applies its thread policy (tiny products on one thread); the direct
+        Shapes (M,N,K): (4096,512,512) attention projections of a 4,096-token batch, \
+        (4096,2048,512) the FFN, (32,32000,512) an output layer, (4,512,512) one beam-4 decoding step. \
+        For each shape and thread count it prints the wrapper's GFLOP/s, the direct call's, and \
+        their ratio. The wrapper applies its thread policy (tiny products on one thread); the direct \
         call uses exactly the stated number of OpenBLAS threads.
         """)
 

@@ -11,9 +11,9 @@ struct TrainBench: ParsableCommand {
         commandName: "train",
         abstract: "Target tokens/s of a full training step for the small and base presets.",
         discussion: """
-        Each batch has about --tokens target tokens: sentences of --length source and target
-        tokens with random ids (no padding), so B = tokens / length. The step is forward, loss with
-        label smoothing 0.1, backward, gradient clipping and Adam, with dropout 0.1 on. Vocabulary
+        Each batch has about --tokens target tokens: sentences of --length source and target \
+        tokens with random ids (no padding), so B = tokens / length. The step is forward, loss with \
+        label smoothing 0.1, backward, gradient clipping and Adam, with dropout 0.1 on. Vocabulary \
         sizes follow the peers' measurements (PLATFORM.md): 8,000 for small, 32,000 for base.
         """)
 

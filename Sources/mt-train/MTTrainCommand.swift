@@ -12,7 +12,8 @@ struct MTTrainCommand: ParsableCommand {
         Typical use:
           mt-train --config recipes/multi30k-en-de/softmax.yaml
           mt-train --config recipes/multi30k-en-de/t2r.yaml --init-from ckpt/softmax/checkpoint_best.safetensors
-        A run resumes from its save_dir when it holds checkpoint_last.state.safetensors (SIGINT or
+
+        A run resumes from its save_dir when it holds checkpoint_last.state.safetensors (SIGINT or \
         SIGTERM saves and exits; kill -9 loses at most the work since the last checkpoint).
         """,
         subcommands: [Train.self, Average.self, Plot.self],

@@ -13,13 +13,13 @@ struct MTTranslate: ParsableCommand {
         commandName: "mt-translate",
         abstract: "Translate stdin to stdout, one line out per line in.",
         discussion: """
-        The model directory is a training run's save_dir: checkpoints plus vocab.src, vocab.tgt and
-        bpe.codes. Text goes through the same normaliser, pretokenizer and BPE as in training, and
-        output is detokenised. An empty input line gives an empty output line; an invalid UTF-8
+        The model directory is a training run's save_dir: checkpoints plus vocab.src, vocab.tgt and \
+        bpe.codes. Text goes through the same normaliser, pretokenizer and BPE as in training, and \
+        output is detokenised. An empty input line gives an empty output line; an invalid UTF-8 \
         line is reported on stderr and gives an empty line, so output lines always match input lines.
 
-        --nbest N prints N lines per input line: "index ||| translation ||| score" (fairseq's
-        format: index is the 0-based input line, score the length-normalised log-probability).
+        --nbest N prints N lines per input line: "index ||| translation ||| score" (fairseq's \
+        format: index is the 0-based input line, score the length-normalised log-probability). \
         --scores appends " ||| score" to each line instead (1-best).
         """)
 
