@@ -2,7 +2,6 @@
 // occurrences of the lowest-ranked pair; optional vocabulary filter that undoes merges whose
 // result is rare; glossaries kept whole. Bulk text: BPEChunks.swift.
 
-
 /// Options of `apply-bpe`.
 public struct BPEApplyOptions: Sendable {
     /// Continuation marker appended to non-final pieces (`-s`, default "@@").
