@@ -11,17 +11,26 @@ extension BPEApplier {
     public func segmentLine(_ line: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         line.withUnsafeBufferPointer { p in
-            let (s, e) = ByteText.stripCRLFSpace(p, 0, p.count)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: p[0..<s]))
-            var first = true
-            ByteText.forEachWord(p, 0, p.count) { ws, we in
-                if !first { out.append(0x20) }
-                first = false
-                appendSegmented(UnsafeBufferPointer(rebasing: p[ws..<we]), to: &out)
-            }
-            if e < p.count && s < e { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[e..<p.count])) }
+            Self.writeLine(p, 0, p.count, to: &out) { word, out in appendSegmented(word, to: &out) }
         }
         return out
+    }
+
+    /// subword-nmt `process_line` around the words of line `p[start..<end]`: its leading
+    /// whitespace, the output of `word` for each word joined by single spaces, then its trailing
+    /// whitespace and terminator (only when the line has a word).
+    @inline(__always)
+    static func writeLine(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, to out: inout [UInt8],
+                          _ word: (UnsafeBufferPointer<UInt8>, inout [UInt8]) -> Void) {
+        let (s, e) = ByteText.stripCRLFSpace(p, start, end)
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<s]))
+        var first = true
+        ByteText.forEachWord(p, start, end) { ws, we in
+            if !first { out.append(0x20) }
+            first = false
+            word(UnsafeBufferPointer(rebasing: p[ws..<we]), &out)
+        }
+        if e < end && s < e { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[e..<end])) }
     }
 
     /// Segments `line` (no terminator needed) as a String; convenience for tests and tools.
@@ -57,9 +66,9 @@ extension BPEApplier {
         let workers = max(1, min(threads, n / 256 + 1))
         cache.prepareFronts(workers)
         let shared = cache.snapshot()
-        let outs = ResultSlots(workers)
-        let bad = ResultOffsets(workers)
-        let news = NewWordSlots(workers)
+        let outs = WorkerSlots<[UInt8]>(workers, initial: [])
+        let bad = WorkerSlots<[Int]>(workers, initial: [])
+        let news = WorkerSlots(workers, initial: NewWords())
         let skipNone = skip.isEmpty
         chunk.bytes.withUnsafeBufferPointer { p in
             let bytes = UnsafeSendable(p)
@@ -79,13 +88,7 @@ extension BPEApplier {
                             if checkUTF8 && !ByteText.isValidUTF8(UnsafeBufferPointer(rebasing: p[start..<end])) {
                                 invalid.append(l); out.append(0x0A); continue
                             }
-                            let (s, e) = ByteText.stripCRLFSpace(p, start, end)
-                            out.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<s]))
-                            var first = true
-                            ByteText.forEachWord(p, start, end) { ws, we in
-                                if !first { out.append(0x20) }
-                                first = false
-                                let word = UnsafeBufferPointer(rebasing: p[ws..<we])
+                            Self.writeLine(p, start, end, to: &out) { word, out in
                                 let h = ByteStringTable.hash(word)
                                 let id = WordCache.find(word, hash: h, front: front, table: shared.table)
                                 if id >= 0 {
@@ -94,7 +97,6 @@ extension BPEApplier {
                                     local.append(word, hash: h, applier: self, to: &out)
                                 }
                             }
-                            if e < end && s < e { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[e..<end])) }
                         }
                     }
                 }
@@ -226,46 +228,18 @@ public final class WordCache: @unchecked Sendable {
     }
 }
 
-/// Per-worker offset lists written from `concurrentPerform`.
-final class ResultOffsets: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<[Int]>
+/// One value per worker, written from `concurrentPerform` (each worker its own slot).
+final class WorkerSlots<T>: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<T>
     private let n: Int
-    init(_ n: Int) {
+    init(_ n: Int, initial: T) {
         self.n = n
-        slots = UnsafeMutablePointer<[Int]>.allocate(capacity: n)
-        slots.initialize(repeating: [], count: n)
+        slots = UnsafeMutablePointer<T>.allocate(capacity: n)
+        slots.initialize(repeating: initial, count: n)
     }
     deinit { slots.deinitialize(count: n); slots.deallocate() }
-    func set(_ i: Int, _ v: [Int]) { slots[i] = v }
-    func get(_ i: Int) -> [Int] { slots[i] }
-}
-
-/// Per-worker new-word tables written from `concurrentPerform`.
-final class NewWordSlots: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<NewWords>
-    private let n: Int
-    init(_ n: Int) {
-        self.n = n
-        slots = UnsafeMutablePointer<NewWords>.allocate(capacity: n)
-        slots.initialize(repeating: NewWords(), count: n)
-    }
-    deinit { slots.deinitialize(count: n); slots.deallocate() }
-    func set(_ i: Int, _ v: NewWords) { slots[i] = v }
-    func get(_ i: Int) -> NewWords { slots[i] }
-}
-
-/// Per-worker result buffers written from `concurrentPerform`.
-final class ResultSlots: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<[UInt8]>
-    private let n: Int
-    init(_ n: Int) {
-        self.n = n
-        slots = UnsafeMutablePointer<[UInt8]>.allocate(capacity: n)
-        slots.initialize(repeating: [], count: n)
-    }
-    deinit { slots.deinitialize(count: n); slots.deallocate() }
-    func set(_ i: Int, _ v: [UInt8]) { slots[i] = v }
-    func get(_ i: Int) -> [UInt8] { slots[i] }
+    func set(_ i: Int, _ v: T) { slots[i] = v }
+    func get(_ i: Int) -> T { slots[i] }
 }
 
 /// A pointer wrapper that may cross into `concurrentPerform` (read-only use).

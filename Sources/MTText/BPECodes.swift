@@ -138,24 +138,17 @@ extension String {
 import Glibc
 #endif
 
-/// Reads a whole file into memory (codes, vocabularies: small files).
+/// Reads a whole file into memory (codes, vocabularies: small files), in one read when the
+/// size is known.
 public func readWholeFile(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY)
-    if fd < 0 { throw TextError.io("cannot open \(path) for reading: \(String(cString: strerror(errno)))") }
+    let fd = try LineReader.openForReading(path)
     defer { close(fd) }
     var st = stat()
     let size = fstat(fd, &st) == 0 && st.st_size > 0 ? Int(st.st_size) : 0
     var out: [UInt8] = []
     var capacity = max(size + 1, 1 << 16)
     while true {
-        var failure: Int32 = 0
-        let block = [UInt8](unsafeUninitializedCapacity: capacity) { buf, n in
-            var r = 0
-            repeat { r = read(fd, buf.baseAddress!, capacity) } while r < 0 && errno == EINTR
-            if r < 0 { failure = errno; r = 0 }
-            n = r
-        }
-        if failure != 0 { throw TextError.io("\(path): read error: \(String(cString: strerror(failure)))") }
+        let block = try LineReader.readBlock(fd, capacity: capacity, source: path)
         if block.isEmpty { return out }
         if out.isEmpty { out = block } else { out.append(contentsOf: block) }
         capacity = 1 << 20

@@ -141,24 +141,35 @@ public final class LineReader {
 
     /// Opens `path` for reading.
     public init(path: String, mode: LineBreakMode, blockSize: Int = 1 << 22) throws {
-        let f = open(path, O_RDONLY)
-        if f < 0 { throw TextError.io("cannot open \(path) for reading: \(String(cString: strerror(errno)))") }
-        fd = f; ownsFD = true; self.mode = mode; self.blockSize = blockSize; sourceName = path
+        fd = try Self.openForReading(path); ownsFD = true; self.mode = mode; self.blockSize = blockSize; sourceName = path
     }
 
     deinit { if ownsFD { close(fd) } }
 
-    private func fill() throws {
+    /// `open(path, O_RDONLY)`, or an error naming the file.
+    static func openForReading(_ path: String) throws -> Int32 {
+        let f = open(path, O_RDONLY)
+        if f < 0 { throw TextError.io("cannot open \(path) for reading: \(String(cString: strerror(errno)))") }
+        return f
+    }
+
+    /// One `read` of up to `capacity` bytes from `fd` (retried on EINTR); empty at the end.
+    static func readBlock(_ fd: Int32, capacity: Int, source: String) throws -> [UInt8] {
         var failure: Int32 = 0
-        let block = [UInt8](unsafeUninitializedCapacity: blockSize) { buf, n in
+        let block = [UInt8](unsafeUninitializedCapacity: capacity) { buf, n in
             var r = 0
             repeat {
-                r = read(fd, buf.baseAddress!, blockSize)
+                r = read(fd, buf.baseAddress!, capacity)
             } while r < 0 && errno == EINTR
             if r < 0 { failure = errno; r = 0 }
             n = r
         }
-        if failure != 0 { throw TextError.io("\(sourceName): read error: \(String(cString: strerror(failure)))") }
+        if failure != 0 { throw TextError.io("\(source): read error: \(String(cString: strerror(failure)))") }
+        return block
+    }
+
+    private func fill() throws {
+        let block = try Self.readBlock(fd, capacity: blockSize, source: sourceName)
         if block.isEmpty { eof = true } else { pending.append(contentsOf: block) }
     }
 

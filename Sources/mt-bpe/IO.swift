@@ -37,15 +37,12 @@ final class UTF8Checker {
 
     /// Indices (within the chunk) of invalid lines; throws on the first one unless skipping.
     func check(_ chunk: LineChunk, source: String) throws -> Set<Int> {
-        let bad = Set(chunk.invalidLines())
-        if let first = bad.min(), !skip {
-            throw TextError.invalidUTF8(source: source, line: chunk.firstLineNumber + first)
-        }
-        skipped += bad.count
-        return bad
+        let bad = chunk.invalidLines()
+        try record(bad, in: chunk, source: source)
+        return Set(bad)
     }
 
-    /// Counts invalid lines found elsewhere (chunk indices); throws on the first unless skipping.
+    /// Counts invalid lines (ascending chunk indices); throws on the first unless skipping.
     func record(_ bad: [Int], in chunk: LineChunk, source: String) throws {
         if let first = bad.first, !skip {
             throw TextError.invalidUTF8(source: source, line: chunk.firstLineNumber + first)
