@@ -79,8 +79,7 @@ public final class Trainer {
         while true {
             if let reason = limitReached(elapsed: secondsBefore + Date().timeIntervalSince(runStart)) {
                 if lastSaved != state.update { try saveAndValidate(epochEnd: false) }
-                log.info("done: \(reason.rawValue) at update \(state.update)")
-                return reason
+                return stopped(reason)
             }
             let t0 = Date()
             let u = iterator.nextUpdate()
@@ -95,11 +94,20 @@ public final class Trainer {
             if StopSignal.isRequested {
                 log.info("\(StopSignal.name): saving and exiting")
                 try saveAndValidate(epochEnd: false, validate: false)
-                return .signal
+                return stopped(.signal)
             }
             let due = (config.saveInterval > 0 && state.update % config.saveInterval == 0) || u.endsEpoch
-            if due, try saveAndValidate(epochEnd: u.endsEpoch) { return .earlyStop }
+            if due, try saveAndValidate(epochEnd: u.endsEpoch) { return stopped(.earlyStop) }
         }
+    }
+
+    /// Logs why training stopped, with the total training time over every resumed run, to the
+    /// console and as a `"kind": "done"` line of metrics.jsonl (recipes read it from there).
+    func stopped(_ reason: StopReason) -> StopReason {
+        log.info("done: \(reason.rawValue) at update \(state.update) after \(TrainLog.duration(state.trainSeconds)) of training")
+        log.metrics(["kind": "done", "update": state.update, "epoch": state.epoch, "reason": reason.rawValue,
+                     "train_seconds": state.trainSeconds])
+        return reason
     }
 
     struct StepStats {
@@ -189,7 +197,7 @@ public final class Trainer {
         lastSaved = state.update
         log.info("saved \(files.numbered(state.update))\(improved ? " (best)" : "")")
         if let r = result { log.metrics(["kind": "valid", "update": state.update, "loss": r.loss, "ppl": r.perplexity,
-                                         "bleu": r.bleu?.score ?? -1]) }
+                                         "bleu": r.bleu?.score ?? -1, "train_seconds": state.trainSeconds]) }
         return config.patience > 0 && state.badValidations >= config.patience
     }
 }

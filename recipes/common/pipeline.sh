@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The recipe pipeline shared by every recipe: prepare → pretokenize → learn BPE → vocabulary →
-# train softmax → swap and finetune T2R → average → translate the test sets → score.
-# Averaging: each model's last 5 epoch checkpoints are averaged, and whichever of the average
-# and the best checkpoint scores higher on the validation set is used for the test sets.
+# train softmax → average → swap and finetune T2R → average → translate the test sets → score.
+# Averaging: each model's last 5 checkpoints are averaged, and whichever of the average and the
+# best checkpoint scores higher on the validation set is used: the teacher's choice is what T2R
+# is finetuned from, and each model's choice translates the test sets.
 # Each step writes its outputs under $WORK and is skipped when they exist, so a stopped run
 # picks up where it was (training itself resumes from its last checkpoint).
 #
@@ -82,10 +83,8 @@ step_train_softmax() {
   local dir=$WORK/softmax
   if [ -f "$dir/.done" ]; then say "train softmax: done already"; return; fi
   say "train softmax teacher → $dir"
-  local t0=$SECONDS
   # shellcheck disable=SC2046
   "$BIN/mt-train" -c "$RECIPE_DIR/softmax.yaml" $(data_flags) --save-dir "$dir" $SOFTMAX_ARGS
-  echo $(( SECONDS - t0 )) >> "$dir/train_seconds"
   touch "$dir/.done"
 }
 
@@ -93,11 +92,9 @@ step_train_t2r() {
   local dir=$WORK/t2r
   if [ -f "$dir/.done" ]; then say "swap + finetune T2R: done already"; return; fi
   say "swap the teacher's decoder to T2R and finetune → $dir"
-  local t0=$SECONDS
   # shellcheck disable=SC2046
   "$BIN/mt-train" -c "$RECIPE_DIR/t2r.yaml" $(data_flags) --save-dir "$dir" \
-      --init-from "$WORK/softmax/checkpoint_best.safetensors" $T2R_ARGS | tee "$dir.swap-table.txt"
-  echo $(( SECONDS - t0 )) >> "$dir/train_seconds"
+      --init-from "$WORK/softmax/$(cat "$WORK/softmax/selected")" $T2R_ARGS | tee "$dir.swap-table.txt"
   touch "$dir/.done"
 }
 
@@ -119,45 +116,52 @@ translate() {
   [ "$nin" = "$nout" ] || { say "error: $4 has $nout lines for $nin input lines"; exit 1; }
 }
 
-# Average the last 5 epoch checkpoints; keep whichever of average and best is better on valid.
-step_average() {
-  if [ "${AVERAGE:-1}" = 0 ]; then return; fi
-  for model in softmax t2r; do
-    local d=$WORK/$model
-    if [ -f "$d/selected" ]; then say "average $model: done already ($(cat "$d/selected"))"; continue; fi
-    local n; n=$(find "$d" -maxdepth 1 -name 'checkpoint_[0-9]*.safetensors' | wc -l)
-    if [ "$n" -ge 2 ]; then
-      "$BIN/mt-train" average --dir "$d" --last 5
-      translate "$model" checkpoint_avg.safetensors "$WORK/data/valid.src" "$d/valid.avg.hyp"
-      translate "$model" checkpoint_best.safetensors "$WORK/data/valid.src" "$d/valid.best.hyp"
-      local avg best
-      avg=$(bleu_of "$WORK/data/valid.tgt" "$d/valid.avg.hyp" | cut -f1)
-      best=$(bleu_of "$WORK/data/valid.tgt" "$d/valid.best.hyp" | cut -f1)
-      say "average $model: valid BLEU $avg (average of the last $(( n < 5 ? n : 5 ))) vs $best (best checkpoint)"
-      if awk -v a="$avg" -v b="$best" 'BEGIN { exit !(a > b) }'; then
-        echo checkpoint_avg.safetensors > "$d/selected"
-      else
-        echo checkpoint_best.safetensors > "$d/selected"
-      fi
-    else
-      echo checkpoint_best.safetensors > "$d/selected"
-    fi
-  done
+# average_model MODEL: average the last 5 saved checkpoints; keep whichever of the average and
+# the best checkpoint scores higher on the validation set (beam $BEAM) → $WORK/MODEL/selected.
+average_model() {
+  local model=$1 d=$WORK/$1
+  if [ -f "$d/selected" ]; then say "average $model: done already ($(cat "$d/selected"))"; return; fi
+  if [ "${AVERAGE:-1}" = 0 ]; then echo checkpoint_best.safetensors > "$d/selected"; return; fi
+  local n; n=$(find "$d" -maxdepth 1 -name 'checkpoint_[0-9]*.safetensors' | wc -l)
+  if [ "$n" -lt 2 ]; then echo checkpoint_best.safetensors > "$d/selected"; return; fi
+  "$BIN/mt-train" average --dir "$d" --last 5
+  translate "$model" checkpoint_avg.safetensors "$WORK/data/valid.src" "$d/valid.avg.hyp"
+  translate "$model" checkpoint_best.safetensors "$WORK/data/valid.src" "$d/valid.best.hyp"
+  local avg best
+  avg=$(bleu_of "$WORK/data/valid.tgt" "$d/valid.avg.hyp" | cut -f1)
+  best=$(bleu_of "$WORK/data/valid.tgt" "$d/valid.best.hyp" | cut -f1)
+  say "average $model: valid BLEU $avg (average of the last $(( n < 5 ? n : 5 ))) vs $best (best checkpoint)"
+  if awk -v a="$avg" -v b="$best" 'BEGIN { exit !(a > b) }'; then
+    echo checkpoint_avg.safetensors > "$d/selected"
+  else
+    echo checkpoint_best.safetensors > "$d/selected"
+  fi
+}
+
+# train_seconds_of MODEL: the trainer's total training time over every resumed run (the last
+# "train_seconds" of metrics.jsonl; older runs: the trainSeconds field of the saved state).
+train_seconds_of() {
+  local d=$WORK/$1 t
+  t=$(grep -o '"train_seconds":[0-9.]*' "$d/metrics.jsonl" 2>/dev/null | tail -1 | cut -d: -f2)
+  [ -n "$t" ] || t=$(head -c 1000000 "$d/checkpoint_last.state.safetensors" 2>/dev/null \
+                       | grep -a -o 'trainSeconds\\*":[0-9.]*' | head -1 | grep -o '[0-9.]*$')
+  printf "%.0f" "${t:-0}"
 }
 
 step_translate_and_score() {
   local results=$WORK/results.tsv
-  printf "model\ttestset\tbleu\tsignature\ttok_per_s\tcheckpoint\n" > "$results"
+  printf "model\ttestset\tbleu\tsignature\ttok_per_s\tcheckpoint\ttrain_seconds\n" > "$results"
   for model in softmax t2r; do
     local ckpt; ckpt=$(cat "$WORK/$model/selected" 2>/dev/null || echo checkpoint_best.safetensors)
+    local secs; secs=$(train_seconds_of "$model")
     for t in $TESTSETS; do
       local hyp=$WORK/$model/$t.hyp
       say "translate $t with the $model model ($ckpt, beam $BEAM)"
       translate "$model" "$ckpt" "$WORK/data/$t.src" "$hyp"
       local tps; tps=$(grep -o '[0-9.]* tok/s' "$hyp.log" | tail -1 | cut -d' ' -f1)
       local scored; scored=$(bleu_of "$WORK/data/$t.tgt" "$hyp")
-      printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$model" "$t" "$(echo "$scored" | cut -f1)" \
-        "$(echo "$scored" | cut -f2)" "$tps" "$ckpt" >> "$results"
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$model" "$t" "$(echo "$scored" | cut -f1)" \
+        "$(echo "$scored" | cut -f2)" "$tps" "$ckpt" "$secs" >> "$results"
     done
   done
   say "results ($results):"
@@ -193,7 +197,8 @@ run_pipeline() {
   step_prepare
   step_bpe
   step_train_softmax
+  average_model softmax
   step_train_t2r
-  step_average
+  average_model t2r
   step_translate_and_score
 }
