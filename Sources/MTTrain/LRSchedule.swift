@@ -1,12 +1,25 @@
-/// fairseq's `inverse_sqrt` schedule: linear warmup from `warmupInitLR` to `peak` over
-/// `warmupUpdates`, then peak · √(warmup / update).
+import Foundation
+
+/// The learning rate per update, as fairseq's `--lr-scheduler`:
+/// - `inverse_sqrt`: linear warmup from `warmupInitLR` to `peak`, then peak·√(warmup/update);
+/// - `polynomial_decay`: the same warmup, then (peak − end)·(1 − (u − warmup)/(total − warmup))^power
+///   + end until update `total`, and `end` after it (power 1 is a linear decay).
 public struct LRSchedule: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable { case inverseSqrt = "inverse_sqrt", polynomialDecay = "polynomial_decay" }
+
+    public var kind: Kind
     public var peak: Float
     public var warmupUpdates: Int
     public var warmupInitLR: Float
+    /// polynomial_decay: the update at which the rate reaches `end`.
+    public var totalUpdates: Int
+    public var end: Float
+    public var power: Float
 
-    public init(peak: Float, warmupUpdates: Int, warmupInitLR: Float = 1e-7) {
-        self.peak = peak; self.warmupUpdates = warmupUpdates; self.warmupInitLR = warmupInitLR
+    public init(peak: Float, warmupUpdates: Int, warmupInitLR: Float = 1e-7, kind: Kind = .inverseSqrt,
+                totalUpdates: Int = 0, end: Float = 0, power: Float = 1) {
+        self.kind = kind; self.peak = peak; self.warmupUpdates = warmupUpdates; self.warmupInitLR = warmupInitLR
+        self.totalUpdates = totalUpdates; self.end = end; self.power = power
     }
 
     /// The learning rate for update number `update` (1-based).
@@ -15,7 +28,14 @@ public struct LRSchedule: Sendable, Equatable, Codable {
         if warmupUpdates > 0 && u <= warmupUpdates {
             return warmupInitLR + (peak - warmupInitLR) * Float(u) / Float(warmupUpdates)
         }
-        return peak * (Float(max(warmupUpdates, 1)) / Float(u)).squareRoot()
+        switch kind {
+        case .inverseSqrt:
+            return peak * (Float(max(warmupUpdates, 1)) / Float(u)).squareRoot()
+        case .polynomialDecay:
+            if u >= totalUpdates { return end }
+            let left = 1 - Float(u - warmupUpdates) / Float(totalUpdates - warmupUpdates)
+            return (peak - end) * pow(left, power) + end
+        }
     }
 }
 

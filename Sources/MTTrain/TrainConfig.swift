@@ -66,10 +66,19 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var updateFreq: Int = 1
     /// Peak learning rate (Adam).
     public var lr: Float = 5e-4
-    /// Linear warmup updates before inverse-square-root decay.
+    /// inverse_sqrt (fairseq's default for Transformers) or polynomial_decay (to `end_lr` at
+    /// `total_num_update`; fairseq's finetuning schedule).
+    public var lrScheduler: String = "inverse_sqrt"
+    /// Linear warmup updates before the decay.
     public var warmupUpdates: Int = 4000
     /// Learning rate at update 0 of the warmup.
     public var warmupInitLr: Float = 1e-7
+    /// polynomial_decay: the update at which the rate reaches `end_lr` (0: `max_updates`).
+    public var totalNumUpdate: Int = 0
+    /// polynomial_decay: the final learning rate.
+    public var endLr: Float = 0
+    /// polynomial_decay: the exponent (1: linear).
+    public var power: Float = 1
     /// Stop after this many updates (0: no limit).
     public var maxUpdates: Int = 0
     /// Stop after this many epochs (0: no limit).
@@ -140,6 +149,18 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if updateFreq < 1 { p.append("update_freq \(updateFreq) < 1") }
         if !(lr > 0) { p.append("lr \(lr) must be > 0") }
         if warmupUpdates < 0 { p.append("warmup_updates \(warmupUpdates) < 0") }
+        if let kind = LRSchedule.Kind(rawValue: lrScheduler) {
+            if kind == .polynomialDecay {
+                let total = scheduleTotalUpdates
+                if total <= warmupUpdates {
+                    p.append("polynomial_decay needs total_num_update (or max_updates) > warmup_updates; got \(total) and \(warmupUpdates)")
+                }
+                if !(endLr >= 0 && endLr <= lr) { p.append("end_lr \(endLr) not in [0, lr \(lr)]") }
+                if !(power > 0) { p.append("power \(power) must be > 0") }
+            }
+        } else {
+            p.append("lr_scheduler '\(lrScheduler)' is not one of \(LRSchedule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         if maxUpdates <= 0 && maxEpochs <= 0 && maxMinutes <= 0 { p.append("set max_updates, max_epochs or max_minutes") }
         if threads < 1 { p.append("threads \(threads) < 1") }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { p.append("label_smoothing \(labelSmoothing) not in [0, 1)") }
@@ -150,6 +171,16 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if maxLength < 1 { p.append("max_length \(maxLength) < 1") }
         if !(maxRatio >= 1) { p.append("max_ratio \(maxRatio) < 1") }
         if !p.isEmpty { throw Invalid(problems: p) }
+    }
+
+    /// polynomial_decay's end update: total_num_update, or max_updates when that is 0.
+    public var scheduleTotalUpdates: Int { totalNumUpdate > 0 ? totalNumUpdate : maxUpdates }
+
+    /// The learning-rate schedule this config asks for (call after `validate()`).
+    public var schedule: LRSchedule {
+        LRSchedule(peak: lr, warmupUpdates: warmupUpdates, warmupInitLR: warmupInitLr,
+                   kind: LRSchedule.Kind(rawValue: lrScheduler) ?? .inverseSqrt,
+                   totalUpdates: scheduleTotalUpdates, end: endLr, power: power)
     }
 
     /// The model architecture this config asks for, given vocabulary sizes.

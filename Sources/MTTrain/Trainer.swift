@@ -38,7 +38,7 @@ public final class Trainer {
         self.metadata = metadata
         self.log = log
         files = CheckpointFiles(dir: config.saveDir)
-        schedule = LRSchedule(peak: config.lr, warmupUpdates: config.warmupUpdates, warmupInitLR: config.warmupInitLr)
+        schedule = config.schedule
         adam = Adam(beta1: config.adamBeta1, beta2: config.adamBeta2, epsilon: config.adamEps, weightDecay: config.weightDecay)
         let batching = BatchingConfig(maxTokens: config.maxTokens, seed: config.seed, accumulate: config.updateFreq)
         var st = TrainingState()

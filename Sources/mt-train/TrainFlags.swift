@@ -88,11 +88,23 @@ struct TrainFlags: ParsableArguments {
     @Option(name: .customLong("lr"), help: "Peak learning rate (Adam).")
     var lr: Float?
 
-    @Option(name: .customLong("warmup-updates"), help: "Linear warmup updates before inverse-square-root decay.")
+    @Option(name: .customLong("lr-scheduler"), help: "inverse_sqrt (default) or polynomial_decay (to --end-lr at --total-num-update).")
+    var lrScheduler: String?
+
+    @Option(name: .customLong("warmup-updates"), help: "Linear warmup updates before the decay.")
     var warmupUpdates: Int?
 
     @Option(name: .customLong("warmup-init-lr"), help: "Learning rate at update 0 of the warmup.")
     var warmupInitLr: Float?
+
+    @Option(name: .customLong("total-num-update"), help: "polynomial_decay: the update at which the rate reaches --end-lr (0: --max-updates).")
+    var totalNumUpdate: Int?
+
+    @Option(name: .customLong("end-lr"), help: "polynomial_decay: the final learning rate.")
+    var endLr: Float?
+
+    @Option(name: .customLong("power"), help: "polynomial_decay: the exponent (1: linear).")
+    var power: Float?
 
     @Option(name: .customLong("max-updates"), help: "Stop after this many updates (0: no limit).")
     var maxUpdates: Int?
@@ -184,7 +196,11 @@ struct TrainFlags: ParsableArguments {
         if let v = maxTokens { c.maxTokens = v }
         if let v = updateFreq { c.updateFreq = v }
         if let v = lr { c.lr = v }
+        if let v = lrScheduler { c.lrScheduler = v }
         if let v = warmupUpdates { c.warmupUpdates = v }
+        if let v = totalNumUpdate { c.totalNumUpdate = v }
+        if let v = endLr { c.endLr = v }
+        if let v = power { c.power = v }
         if let v = warmupInitLr { c.warmupInitLr = v }
         if let v = maxUpdates { c.maxUpdates = v }
         if let v = maxEpochs { c.maxEpochs = v }

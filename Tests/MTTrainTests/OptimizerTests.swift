@@ -39,6 +39,36 @@ final class OptimizerTests: XCTestCase {
         XCTAssertLessThan(s.rate(at: 1), 1e-6)
     }
 
+    func testPolynomialDecaySchedule() {
+        // fairseq polynomial_decay, power 1: linear from the peak after warmup to end_lr at total.
+        let s = LRSchedule(peak: 1e-3, warmupUpdates: 100, warmupInitLR: 0, kind: .polynomialDecay,
+                           totalUpdates: 1100, end: 1e-5, power: 1)
+        XCTAssertEqual(s.rate(at: 50), 5e-4, accuracy: 1e-9)
+        XCTAssertEqual(s.rate(at: 100), 1e-3, accuracy: 1e-9)
+        XCTAssertEqual(s.rate(at: 600), 1e-5 + (1e-3 - 1e-5) / 2, accuracy: 1e-8)
+        XCTAssertEqual(s.rate(at: 1100), 1e-5, accuracy: 1e-12)
+        XCTAssertEqual(s.rate(at: 5000), 1e-5, accuracy: 1e-12, "after total: end_lr")
+        let sq = LRSchedule(peak: 1e-3, warmupUpdates: 0, kind: .polynomialDecay, totalUpdates: 1000, power: 2)
+        XCTAssertEqual(sq.rate(at: 500), 1e-3 * 0.25, accuracy: 1e-9)
+    }
+
+    func testScheduleFromConfig() throws {
+        var c = TrainConfig()
+        c.trainSource = "a"; c.trainTarget = "b"; c.sourceVocab = "v"; c.targetVocab = "v"
+        c.maxUpdates = 900; c.warmupUpdates = 200; c.lr = 7e-4
+        c = try c.merging(yaml: "lr_scheduler: polynomial_decay\n", source: "test.yaml")
+        try c.validate()
+        XCTAssertEqual(c.schedule.kind, .polynomialDecay)
+        XCTAssertEqual(c.schedule.totalUpdates, 900, "total_num_update 0 falls back to max_updates")
+        XCTAssertEqual(c.schedule.rate(at: 900), 0, accuracy: 1e-12)
+        c.totalNumUpdate = 150
+        XCTAssertThrowsError(try c.validate()) { e in
+            XCTAssert("\(e)".contains("total_num_update"), "\(e)")
+        }
+        c.totalNumUpdate = 0; c.lrScheduler = "cosine"
+        XCTAssertThrowsError(try c.validate()) { e in XCTAssert("\(e)".contains("'cosine'"), "\(e)") }
+    }
+
     func testGradClipScalesToMaxNorm() {
         var layout = ParameterLayout()
         layout.declare("a", [4])

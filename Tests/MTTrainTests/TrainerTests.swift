@@ -94,6 +94,21 @@ final class TrainerTests: XCTestCase {
             let b = UnsafeBufferPointer(start: straight.store.weights.base, count: straight.store.totalCount).map(\.bitPattern)
             XCTAssertTrue(a == b, "\(decoder): resumed weights differ from the uninterrupted run")
             XCTAssertEqual(try trainLosses(splitDir), try trainLosses(straightDir), "\(decoder): loss curves differ")
+            // Each run ends with a "done" line whose train_seconds counts every run so far.
+            let dones = try doneLines(splitDir)
+            XCTAssertEqual(dones.map(\.update), [10, 20])
+            XCTAssertGreaterThan(dones[1].seconds, dones[0].seconds, "train_seconds accumulates over resumed runs")
+            XCTAssertEqual(dones[1].seconds, resumed.state.trainSeconds, accuracy: 1e-6)
+        }
+    }
+
+    func doneLines(_ dir: String) throws -> [(update: Int, seconds: Double)] {
+        let text = try String(contentsOfFile: dir + "/metrics.jsonl", encoding: .utf8)
+        return text.split(separator: "\n").compactMap { line in
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  o["kind"] as? String == "done", let u = (o["update"] as? NSNumber)?.intValue,
+                  let s = (o["train_seconds"] as? NSNumber)?.doubleValue else { return nil }
+            return (u, s)
         }
     }
 
