@@ -4,6 +4,10 @@ import Foundation
 /// - `inverse_sqrt`: linear warmup from `warmupInitLR` to `peak`, then peak·√(warmup/update);
 /// - `polynomial_decay`: the same warmup, then (peak − end)·(1 − (u − warmup)/(total − warmup))^power
 ///   + end until update `total`, and `end` after it (power 1 is a linear decay).
+/// Update k (1-based) runs at `rate(at: k)`: one step ahead of fairseq, which sets the rate for
+/// update k+1 after update k. So the peak comes at update `warmupUpdates`, and with `total` equal
+/// to max_updates the last update runs at `end`. The schedule is recomputed from the config on
+/// resume: changing max_updates or total_num_update mid-run changes the decay from there on.
 public struct LRSchedule: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable { case inverseSqrt = "inverse_sqrt", polynomialDecay = "polynomial_decay" }
 

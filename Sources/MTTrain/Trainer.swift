@@ -26,6 +26,9 @@ public final class Trainer {
     /// The update last saved (a resumed run starts saved), so a limit reached right after a
     /// save point does not save and validate twice.
     var lastSaved: Int?
+    /// When this invocation of `run()` started, and the training time of earlier invocations.
+    var runStart = Date()
+    var secondsBefore = 0.0
 
     /// - Parameters:
     ///   - resume: continue from `files.last`/`files.lastState` when they exist.
@@ -74,17 +77,17 @@ public final class Trainer {
     public func run() throws -> StopReason {
         try FileManager.default.createDirectory(atPath: config.saveDir, withIntermediateDirectories: true)
         var window = TrainLog.Window()
-        let runStart = Date()
-        let secondsBefore = state.trainSeconds
+        runStart = Date()
+        secondsBefore = state.trainSeconds
         while true {
-            if let reason = limitReached(elapsed: secondsBefore + Date().timeIntervalSince(runStart)) {
+            if let reason = limitReached(elapsed: elapsed()) {
                 if lastSaved != state.update { try saveAndValidate(epochEnd: false) }
                 return stopped(reason)
             }
             let t0 = Date()
             let u = iterator.nextUpdate()
             let stats = step(u)
-            state.trainSeconds = secondsBefore + Date().timeIntervalSince(runStart)
+            state.trainSeconds = elapsed()
             window.add(stats, seconds: Date().timeIntervalSince(t0))
             if state.update % config.logInterval == 0 || u.endsEpoch {
                 log.progress(epoch: u.epoch, update: state.update, window: window, lr: schedule.rate(at: state.update),
@@ -104,6 +107,7 @@ public final class Trainer {
     /// Logs why training stopped, with the total training time over every resumed run, to the
     /// console and as a `"kind": "done"` line of metrics.jsonl (recipes read it from there).
     func stopped(_ reason: StopReason) -> StopReason {
+        state.trainSeconds = elapsed()
         log.info("done: \(reason.rawValue) at update \(state.update) after \(TrainLog.duration(state.trainSeconds)) of training")
         log.metrics(["kind": "done", "update": state.update, "epoch": state.epoch, "reason": reason.rawValue,
                      "train_seconds": state.trainSeconds])
@@ -150,6 +154,9 @@ public final class Trainer {
         return s
     }
 
+    /// Training time over every invocation, validations and saving included.
+    func elapsed() -> Double { secondsBefore + Date().timeIntervalSince(runStart) }
+
     func limitReached(elapsed: Double) -> StopReason? {
         if config.maxUpdates > 0 && state.update >= config.maxUpdates { return .maxUpdates }
         if config.maxEpochs > 0 && state.epoch > config.maxEpochs { return .maxEpochs }
@@ -188,6 +195,7 @@ public final class Trainer {
             if improved { state.best = score; state.badValidations = 0 } else { state.badValidations += 1 }
             log.validation(update: state.update, result: r, best: state.best, metric: config.bestMetric)
         }
+        state.trainSeconds = elapsed()  // the validation counts as training time
         // Order matters for crash safety: the numbered copy first, then last + state, each atomic.
         try Checkpoint.save(store, config: model.config, extra: meta, to: files.numbered(state.update))
         try Checkpoint.save(store, config: model.config, extra: meta, to: files.last)

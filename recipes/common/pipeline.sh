@@ -83,6 +83,7 @@ step_train_softmax() {
   local dir=$WORK/softmax
   if [ -f "$dir/.done" ]; then say "train softmax: done already"; return; fi
   say "train softmax teacher → $dir"
+  rm -f "$dir/selected" "$dir/checkpoint_avg.safetensors"  # new checkpoints: average again
   # shellcheck disable=SC2046
   "$BIN/mt-train" -c "$RECIPE_DIR/softmax.yaml" $(data_flags) --save-dir "$dir" $SOFTMAX_ARGS
   touch "$dir/.done"
@@ -92,9 +93,10 @@ step_train_t2r() {
   local dir=$WORK/t2r
   if [ -f "$dir/.done" ]; then say "swap + finetune T2R: done already"; return; fi
   say "swap the teacher's decoder to T2R and finetune → $dir"
+  rm -f "$dir/selected" "$dir/checkpoint_avg.safetensors"
   # shellcheck disable=SC2046
   "$BIN/mt-train" -c "$RECIPE_DIR/t2r.yaml" $(data_flags) --save-dir "$dir" \
-      --init-from "$WORK/softmax/$(cat "$WORK/softmax/selected")" $T2R_ARGS | tee "$dir.swap-table.txt"
+      --init-from "$WORK/softmax/$(selected_checkpoint softmax)" $T2R_ARGS | tee "$dir.swap-table.txt"
   touch "$dir/.done"
 }
 
@@ -116,12 +118,18 @@ translate() {
   [ "$nin" = "$nout" ] || { say "error: $4 has $nout lines for $nin input lines"; exit 1; }
 }
 
+# selected_checkpoint MODEL: the checkpoint averaging chose, or the best one (AVERAGE=0, or no
+# averaging done).
+selected_checkpoint() {
+  cat "$WORK/$1/selected" 2>/dev/null || echo checkpoint_best.safetensors
+}
+
 # average_model MODEL: average the last 5 saved checkpoints; keep whichever of the average and
 # the best checkpoint scores higher on the validation set (beam $BEAM) → $WORK/MODEL/selected.
 average_model() {
   local model=$1 d=$WORK/$1
+  if [ "${AVERAGE:-1}" = 0 ]; then return; fi
   if [ -f "$d/selected" ]; then say "average $model: done already ($(cat "$d/selected"))"; return; fi
-  if [ "${AVERAGE:-1}" = 0 ]; then echo checkpoint_best.safetensors > "$d/selected"; return; fi
   local n; n=$(find "$d" -maxdepth 1 -name 'checkpoint_[0-9]*.safetensors' | wc -l)
   if [ "$n" -lt 2 ]; then echo checkpoint_best.safetensors > "$d/selected"; return; fi
   "$BIN/mt-train" average --dir "$d" --last 5
@@ -142,17 +150,17 @@ average_model() {
 # "train_seconds" of metrics.jsonl; older runs: the trainSeconds field of the saved state).
 train_seconds_of() {
   local d=$WORK/$1 t
-  t=$(grep -o '"train_seconds":[0-9.]*' "$d/metrics.jsonl" 2>/dev/null | tail -1 | cut -d: -f2)
+  t=$(grep -o '"train_seconds":[0-9.]*' "$d/metrics.jsonl" 2>/dev/null | tail -1 | cut -d: -f2 || true)
   [ -n "$t" ] || t=$(head -c 1000000 "$d/checkpoint_last.state.safetensors" 2>/dev/null \
-                       | grep -a -o 'trainSeconds\\*":[0-9.]*' | head -1 | grep -o '[0-9.]*$')
-  printf "%.0f" "${t:-0}"
+                       | grep -a -o 'trainSeconds\\*":[0-9.]*' | head -1 | grep -o '[0-9.]*$' || true)
+  LC_ALL=C printf "%.0f" "${t:-0}"
 }
 
 step_translate_and_score() {
   local results=$WORK/results.tsv
   printf "model\ttestset\tbleu\tsignature\ttok_per_s\tcheckpoint\ttrain_seconds\n" > "$results"
   for model in softmax t2r; do
-    local ckpt; ckpt=$(cat "$WORK/$model/selected" 2>/dev/null || echo checkpoint_best.safetensors)
+    local ckpt; ckpt=$(selected_checkpoint "$model")
     local secs; secs=$(train_seconds_of "$model")
     for t in $TESTSETS; do
       local hyp=$WORK/$model/$t.hyp
