@@ -26,6 +26,12 @@ public struct LRSchedule: Sendable, Equatable, Codable {
         self.totalUpdates = totalUpdates; self.end = end; self.power = power
     }
 
+    /// One line for logs: "polynomial_decay lr 0.001 warmup 200 total 900 end 0 power 1".
+    public var summary: String {
+        let head = "\(kind.rawValue) lr \(peak) warmup \(warmupUpdates)"
+        return kind == .inverseSqrt ? head : head + " total \(totalUpdates) end \(end) power \(power)"
+    }
+
     /// The learning rate for update number `update` (1-based).
     public func rate(at update: Int) -> Float {
         let u = max(update, 1)

@@ -64,7 +64,7 @@ public final class TrainLog: @unchecked Sendable {
     public func metrics(_ fields: [String: Any]) {
         guard let path = metricsPath,
               let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forWritingAtPath: path) else { return }
         h.seekToEndOfFile()
         h.write(data + Data("\n".utf8))

@@ -29,6 +29,8 @@ public final class Trainer {
     /// When this invocation of `run()` started, and the training time of earlier invocations.
     var runStart = Date()
     var secondsBefore = 0.0
+    /// Warnings about the resumed run (e.g. a learning-rate schedule that differs from the saved one).
+    public private(set) var resumeWarnings: [String] = []
 
     /// - Parameters:
     ///   - resume: continue from `files.last`/`files.lastState` when they exist.
@@ -60,6 +62,11 @@ public final class Trainer {
             adam = Adam(beta1: config.adamBeta1, beta2: config.adamBeta2, epsilon: config.adamEps,
                         weightDecay: config.weightDecay, step: st.adamStep)
             log.info("resumed from \(files.last): update \(st.update), \(position)")
+            if let json = meta["t2r_mt.train_config"],
+               let saved = try? TrainConfig().merging(yaml: json, source: files.last).schedule, saved != schedule {
+                resumeWarnings.append("the learning-rate schedule differs from the saved run's (\(saved.summary) before, \(schedule.summary) now): from update \(st.update + 1) the rate follows the new one")
+            }
+            resumeWarnings.forEach(log.warn)
         }
         state = st
         rng = RNG(state: st.rngState)

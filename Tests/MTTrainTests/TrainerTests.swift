@@ -102,6 +102,24 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// Resuming a polynomial_decay run whose end moved (max_updates raised) warns; the same
+    /// schedule does not.
+    func testResumeWarnsWhenTheScheduleChanges() throws {
+        let pairs = Self.copyPairs(200, seed: 4)
+        let mc = Self.modelConfig(.t2r)
+        var c = Self.trainConfig(dir: temporaryDirectory(), updates: 6)
+        c.lrScheduler = "polynomial_decay"; c.warmupUpdates = 2
+        try makeTrainer(c, model: mc, pairs: pairs).run()
+        let same = try makeTrainer(c, model: mc, pairs: pairs, resume: true)
+        XCTAssertEqual(same.state.update, 6)
+        XCTAssertEqual(same.resumeWarnings, [])
+        c.maxUpdates = 12
+        let moved = try makeTrainer(c, model: mc, pairs: pairs, resume: true)
+        XCTAssertEqual(moved.resumeWarnings.count, 1)
+        XCTAssert(moved.resumeWarnings.first?.contains("total 6") == true && moved.resumeWarnings.first?.contains("total 12") == true,
+                  "\(moved.resumeWarnings)")
+    }
+
     func doneLines(_ dir: String) throws -> [(update: Int, seconds: Double)] {
         let text = try String(contentsOfFile: dir + "/metrics.jsonl", encoding: .utf8)
         return text.split(separator: "\n").compactMap { line in
