@@ -111,10 +111,10 @@ public final class Trainer {
         }
     }
 
-    /// Logs why training stopped, with the total training time over every resumed run, to the
-    /// console and as a `"kind": "done"` line of metrics.jsonl (recipes read it from there).
+    /// Logs why training stopped, with the total training time over every resumed run as the
+    /// last save recorded it, to the console and as a `"kind": "done"` line of metrics.jsonl
+    /// (recipes read it from there).
     func stopped(_ reason: StopReason) -> StopReason {
-        state.trainSeconds = elapsed()
         log.info("done: \(reason.rawValue) at update \(state.update) after \(TrainLog.duration(state.trainSeconds)) of training")
         log.metrics(["kind": "done", "update": state.update, "epoch": state.epoch, "reason": reason.rawValue,
                      "train_seconds": state.trainSeconds])
