@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MTModel", targets: ["MTModel"]),
         .library(name: "MTTrain", targets: ["MTTrain"]),
         .library(name: "MTSearch", targets: ["MTSearch"]),
+        .library(name: "MTRuntime", targets: ["MTRuntime"]),
         .library(name: "MTData", targets: ["MTData"]),
         .library(name: "MTEval", targets: ["MTEval"]),
         .library(name: "MTText", targets: ["MTText"]),
@@ -37,9 +38,11 @@ let package = Package(
         .target(name: "MTTensor", dependencies: ["COpenBLAS"]),
         .target(name: "MTOps", dependencies: ["MTTensor"]),
         .target(name: "MTModel", dependencies: ["MTOps", "MTTensor"]),
-        .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTSearch", "MTText",
+        .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTText",
                                            .product(name: "Yams", package: "Yams")]),
         .target(name: "MTSearch", dependencies: ["MTModel", "MTOps", "MTTensor"]),
+        // Inference: model directories and the translate-these-lines core every front end uses.
+        .target(name: "MTRuntime", dependencies: ["MTSearch", "MTModel", "MTData", "MTText", "MTTensor"]),
         .target(name: "MTData", dependencies: ["MTText"]),
         .target(name: "MTEval"),
         .target(name: "MTText", dependencies: ["CICU"]),
@@ -52,13 +55,13 @@ let package = Package(
             "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-train", dependencies: [
-            "MTTrain", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MTTrain", "MTRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-translate", dependencies: [
-            "MTTrain", "MTSearch", "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MTRuntime", "MTSearch", "MTTensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-bench", dependencies: [
-            "MTTensor", "MTModel", "MTTrain", "MTSearch", "COpenBLAS",
+            "MTTensor", "MTModel", "MTTrain", "MTRuntime", "MTSearch", "COpenBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -66,7 +69,8 @@ let package = Package(
         .testTarget(name: "MTTensorTests", dependencies: ["MTTensor"]),
         .testTarget(name: "MTOpsTests", dependencies: ["MTOps"]),
         .testTarget(name: "MTModelTests", dependencies: ["MTModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MTTrainTests", dependencies: ["MTTrain"]),
+        .testTarget(name: "MTTrainTests", dependencies: ["MTTrain", "MTRuntime"]),
+        .testTarget(name: "MTRuntimeTests", dependencies: ["MTRuntime"]),
         .testTarget(name: "MTSearchTests", dependencies: ["MTSearch"]),
         .testTarget(name: "MTDataTests", dependencies: ["MTData"]),
         .testTarget(name: "MTEvalTests", dependencies: ["MTEval"], resources: [.copy("Fixtures")]),

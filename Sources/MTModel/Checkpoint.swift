@@ -8,6 +8,8 @@ public enum Checkpoint {
     public static let configKey = "t2r_mt.model_config"
     public static let formatKey = "t2r_mt.format"
     public static let formatVersion = "1"
+    /// The files a run's save_dir holds that inference loads by default (best, else last).
+    public static let bestName = "checkpoint_best.safetensors", lastName = "checkpoint_last.safetensors"
 
     public struct Mismatch: Error, CustomStringConvertible {
         public let path: String

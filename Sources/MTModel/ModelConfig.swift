@@ -19,6 +19,17 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         case all
     }
 
+    /// The feature map φ of a linear-attention (T2R) decoder.
+    public enum FeatureMapKind: String, Codable, Sendable, CaseIterable {
+        /// Learned φ(u) = ReLU(Wu + b) per head (T2R.md §2).
+        case t2r
+    }
+
+    /// The activation between the two FFN projections.
+    public enum Activation: String, Codable, Sendable, CaseIterable {
+        case relu
+    }
+
     public var sourceVocabSize: Int
     public var targetVocabSize: Int
     /// D: model width.
@@ -42,12 +53,19 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var activationDropout: Float
     /// Longest sequence the sinusoidal table is built for (grows on demand; never truncates).
     public var maxPositions: Int
+    /// φ of the T2R decoder's attentions (unused by a softmax decoder).
+    public var featureMap: FeatureMapKind
+    /// FFN activation in every encoder and decoder layer.
+    public var ffnActivation: Activation
+    /// A learned bias added to the logits (`decoder.output_projection.bias` [V]; zero at init).
+    public var outputBias: Bool
 
     public init(sourceVocabSize: Int, targetVocabSize: Int, modelDim: Int, ffnDim: Int, heads: Int,
                 encoderLayers: Int, decoderLayers: Int, decoderAttention: DecoderAttention = .softmax,
                 featureSizeSelf: Int = 32, featureSizeCross: Int = 32, preNorm: Bool = false,
                 tying: Tying = .decoderInputOutput, dropout: Float = 0.1, attentionDropout: Float = 0,
-                activationDropout: Float = 0, maxPositions: Int = 1024) {
+                activationDropout: Float = 0, maxPositions: Int = 1024, featureMap: FeatureMapKind = .t2r,
+                ffnActivation: Activation = .relu, outputBias: Bool = false) {
         self.sourceVocabSize = sourceVocabSize
         self.targetVocabSize = targetVocabSize
         self.modelDim = modelDim
@@ -64,6 +82,31 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.attentionDropout = attentionDropout
         self.activationDropout = activationDropout
         self.maxPositions = maxPositions
+        self.featureMap = featureMap
+        self.ffnActivation = ffnActivation
+        self.outputBias = outputBias
+    }
+
+    /// Decodes a stored config; the fields added after the first release (feature map, FFN
+    /// activation, output bias) default to what those checkpoints were trained with.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(sourceVocabSize: try c.decode(Int.self, forKey: .sourceVocabSize),
+                  targetVocabSize: try c.decode(Int.self, forKey: .targetVocabSize),
+                  modelDim: try c.decode(Int.self, forKey: .modelDim), ffnDim: try c.decode(Int.self, forKey: .ffnDim),
+                  heads: try c.decode(Int.self, forKey: .heads), encoderLayers: try c.decode(Int.self, forKey: .encoderLayers),
+                  decoderLayers: try c.decode(Int.self, forKey: .decoderLayers),
+                  decoderAttention: try c.decode(DecoderAttention.self, forKey: .decoderAttention),
+                  featureSizeSelf: try c.decode(Int.self, forKey: .featureSizeSelf),
+                  featureSizeCross: try c.decode(Int.self, forKey: .featureSizeCross),
+                  preNorm: try c.decode(Bool.self, forKey: .preNorm), tying: try c.decode(Tying.self, forKey: .tying),
+                  dropout: try c.decode(Float.self, forKey: .dropout),
+                  attentionDropout: try c.decode(Float.self, forKey: .attentionDropout),
+                  activationDropout: try c.decode(Float.self, forKey: .activationDropout),
+                  maxPositions: try c.decode(Int.self, forKey: .maxPositions),
+                  featureMap: try c.decodeIfPresent(FeatureMapKind.self, forKey: .featureMap) ?? .t2r,
+                  ffnActivation: try c.decodeIfPresent(Activation.self, forKey: .ffnActivation) ?? .relu,
+                  outputBias: try c.decodeIfPresent(Bool.self, forKey: .outputBias) ?? false)
     }
 
     /// Dh: width of one head.

@@ -62,13 +62,11 @@ public struct Seq2Seq: Sendable {
         decoderLayers = (0..<c.decoderLayers).map { DecoderLayer.declare(&layout, prefix: "decoder.layers.\($0)", config: c) }
         encoderNorm = c.preNorm ? LayerNorm.declare(&layout, prefix: "encoder.layer_norm", dim: c.modelDim) : nil
         decoderNorm = c.preNorm ? LayerNorm.declare(&layout, prefix: "decoder.layer_norm", dim: c.modelDim) : nil
-        if c.tying == .none {
-            outputProjection = Linear.declare(&layout, prefix: "decoder.output_projection", inFeatures: c.modelDim,
-                                              outFeatures: c.targetVocabSize, bias: false)
-        } else {
-            outputProjection = Linear(inFeatures: c.modelDim, outFeatures: c.targetVocabSize,
-                                      weightID: targetEmbedding.weightID, biasID: nil)
-        }
+        let projection = c.tying == .none
+            ? layout.declare("decoder.output_projection.weight", [c.targetVocabSize, c.modelDim]) : targetEmbedding.weightID
+        // Declared last, so models without it keep the layout (and checkpoints) of earlier releases.
+        let outputBias = c.outputBias ? layout.declare("decoder.output_projection.bias", [c.targetVocabSize]) : nil
+        outputProjection = Linear(inFeatures: c.modelDim, outFeatures: c.targetVocabSize, weightID: projection, biasID: outputBias)
         dropout = Dropout(c.dropout)
         self.layout = layout
     }
@@ -85,6 +83,7 @@ public struct Seq2Seq: Sendable {
         if config.tying == .none {
             Init.uniform(params.weight(outputProjection.weightID), bound: 1 / Float(config.modelDim).squareRoot(), rng: &rng)
         }
+        if let b = outputProjection.biasID { params.weight(b).fill(0) }
     }
 
     // MARK: encoder

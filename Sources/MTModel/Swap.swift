@@ -3,9 +3,10 @@ import MTTensor
 /// Swap: build a T2R model's parameters from a trained softmax model (T2R.md §6).
 ///
 /// Every tensor the two models share by name is copied bit for bit; the T2R-only tensors (the
-/// feature maps φ, named `….phi.weight` / `….phi.bias`) are initialised fresh with PyTorch's
-/// Linear default, U(−1/√Dh, 1/√Dh) for W and b (T2R.md §2). A name present in the softmax model
-/// but absent from the T2R model, or a shape disagreement, is an error: nothing is dropped silently.
+/// feature maps φ, which the T2R model's layout identifies: `Seq2Seq.featureMapParameters`) are
+/// initialised fresh with PyTorch's Linear default, U(−1/√Dh, 1/√Dh) for W and b (T2R.md §2). A
+/// name present in the softmax model but absent from the T2R model, a T2R tensor that is neither
+/// copied nor a feature map, or a shape disagreement, is an error: nothing is dropped silently.
 public enum Swap {
     public struct Report: Sendable, Equatable {
         /// Tensors copied from the softmax model.
@@ -16,12 +17,11 @@ public enum Swap {
         public var freshParameters = 0
     }
 
-    /// True for the tensors that only a T2R decoder has.
-    public static func isFeatureMap(_ name: String) -> Bool { name.contains(".phi.") }
-
     /// Copies `source` into `target` by name and initialises `target`'s φ tensors.
-    /// - Parameter headDim: Dh, which sets φ's init bound 1/√Dh.
-    public static func copy(from source: ParameterStore, into target: ParameterStore, headDim: Int,
+    /// - Parameters:
+    ///   - featureMaps: the ids in `target`'s layout of its φ tensors.
+    ///   - headDim: Dh, which sets φ's init bound 1/√Dh.
+    public static func copy(from source: ParameterStore, into target: ParameterStore, featureMaps: Set<Int>, headDim: Int,
                             rng: inout RNG) throws -> Report {
         var report = Report()
         var problems: [String] = []
@@ -40,8 +40,9 @@ public enum Swap {
             report.copiedParameters += e.count
         }
         let bound = 1 / Float(headDim).squareRoot()
+        // In name order: the order every swap so far drew its random numbers in.
         for name in targetNames.sorted() {
-            guard isFeatureMap(name), let id = target.layout.id(of: name) else {
+            guard let id = target.layout.id(of: name), featureMaps.contains(id) else {
                 problems.append("T2R tensor \(name) is neither in the softmax model nor a feature map"); continue
             }
             rng.fillUniform(target.weight(id), -bound, bound)
@@ -50,5 +51,18 @@ public enum Swap {
         }
         if !problems.isEmpty { throw Checkpoint.Mismatch(path: "swap", problems: problems) }
         return report
+    }
+}
+
+extension Seq2Seq {
+    /// The layout ids of the decoder's feature-map tensors (φ weight and bias of every T2R self-
+    /// and cross-attention): the tensors a softmax model does not have.
+    public var featureMapParameters: Set<Int> {
+        var ids = Set<Int>()
+        for l in decoderLayers {
+            if case .t2r(let a) = l.selfAttention { ids.formUnion([a.phi.weightID, a.phi.biasID]) }
+            if case .t2r(let a) = l.crossAttention { ids.formUnion([a.phi.weightID, a.phi.biasID]) }
+        }
+        return ids
     }
 }

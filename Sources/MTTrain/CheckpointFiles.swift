@@ -1,4 +1,5 @@
 import Foundation
+import MTData
 import MTModel
 import MTTensor
 
@@ -10,9 +11,9 @@ public struct CheckpointFiles: Sendable {
     public let dir: String
     public init(dir: String) { self.dir = dir }
 
-    public var last: String { dir + "/checkpoint_last.safetensors" }
+    public var last: String { dir + "/" + Checkpoint.lastName }
     public var lastState: String { dir + "/checkpoint_last.state.safetensors" }
-    public var best: String { dir + "/checkpoint_best.safetensors" }
+    public var best: String { dir + "/" + Checkpoint.bestName }
     public var average: String { dir + "/checkpoint_avg.safetensors" }
     public var config: String { dir + "/config.yaml" }
     public var metrics: String { dir + "/metrics.jsonl" }
@@ -32,6 +33,14 @@ public struct CheckpointFiles: Sendable {
     public func prune(keep: Int) {
         let all = numberedCheckpoints()
         for (_, path) in all.dropLast(keep) { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Copies the run's vocabularies and BPE codes into the directory under the names a model
+    /// directory uses (`PipelineFiles`), so the save_dir translates on its own.
+    public func exportTextFiles(of c: TrainConfig) throws {
+        try Self.copy(c.sourceVocab, to: dir + "/" + PipelineFiles.sourceVocabName)
+        try Self.copy(c.targetVocab, to: dir + "/" + PipelineFiles.targetVocabName)
+        if !c.bpeCodes.isEmpty { try Self.copy(c.bpeCodes, to: dir + "/" + PipelineFiles.bpeName) }
     }
 
     /// Copies a file atomically (the destination is replaced whole or not at all).

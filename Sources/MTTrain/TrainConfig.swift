@@ -44,6 +44,12 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var featureSizeSelf: Int = 32
     /// T2R feature size of cross-attention (k_x).
     public var featureSizeCross: Int = 32
+    /// Feature map φ of a T2R decoder's attentions: t2r (learned φ(u) = ReLU(Wu + b)).
+    public var featureMap: String = "t2r"
+    /// FFN activation: relu.
+    public var ffnActivation: String = "relu"
+    /// A learned bias on the output logits (decoder.output_projection.bias; zero at init).
+    public var outputBias: Bool = false
     /// LayerNorm before each sublayer (default: after, as fairseq).
     public var preNorm: Bool = false
     /// none, decoder-input-output, all (all needs one joint vocabulary).
@@ -142,6 +148,12 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if (validSource.isEmpty) != (validTarget.isEmpty) { p.append("valid_source and valid_target go together") }
         if ModelConfig.Preset(rawValue: arch) == nil { p.append("arch '\(arch)' is not one of tiny, small, base, big") }
         if ModelConfig.DecoderAttention(rawValue: decoder) == nil { p.append("decoder '\(decoder)' is not softmax or t2r") }
+        if ModelConfig.FeatureMapKind(rawValue: featureMap) == nil {
+            p.append("feature_map '\(featureMap)' is not one of \(ModelConfig.FeatureMapKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if ModelConfig.Activation(rawValue: ffnActivation) == nil {
+            p.append("ffn_activation '\(ffnActivation)' is not one of \(ModelConfig.Activation.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         if ModelConfig.Tying(rawValue: tying) == nil { p.append("tying '\(tying)' is not none, decoder-input-output or all") }
         for (name, v) in [("source_segmentation", sourceSegmentation), ("target_segmentation", targetSegmentation)]
         where !["none", "words", "characters"].contains(v) { p.append("\(name) '\(v)' is not none, words or characters") }
@@ -186,10 +198,14 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// The model architecture this config asks for, given vocabulary sizes.
     public func modelConfig(sourceVocabSize: Int, targetVocabSize: Int) throws -> ModelConfig {
         guard let preset = ModelConfig.Preset(rawValue: arch), let dec = ModelConfig.DecoderAttention(rawValue: decoder),
-              let tie = ModelConfig.Tying(rawValue: tying) else { try validate(); fatalError("unreachable") }
+              let tie = ModelConfig.Tying(rawValue: tying), let phi = ModelConfig.FeatureMapKind(rawValue: featureMap),
+              let activation = ModelConfig.Activation(rawValue: ffnActivation) else { try validate(); fatalError("unreachable") }
         var c = ModelConfig.preset(preset, sourceVocabSize: sourceVocabSize, targetVocabSize: targetVocabSize, decoderAttention: dec)
         c.featureSizeSelf = featureSizeSelf
         c.featureSizeCross = featureSizeCross
+        c.featureMap = phi
+        c.ffnActivation = activation
+        c.outputBias = outputBias
         c.preNorm = preNorm
         c.tying = tie
         c.dropout = dropout

@@ -47,14 +47,15 @@ public struct TrainingRun {
         source = TextPipeline(pretokenizer: srcOptions, bpe: bpe, vocabulary: srcVocab)
         target = TextPipeline(pretokenizer: tgtOptions, bpe: bpe, vocabulary: tgtVocab)
 
-        let (bpeHash, srcHash, tgtHash) = try ModelDirectory.fileHashes(bpeCodes: config.bpeCodes, sourceVocab: srcVocab,
+        let (bpeHash, srcHash, tgtHash) = try PipelineFiles.hashes(bpeCodes: config.bpeCodes, sourceVocab: srcVocab,
                                                                          targetVocab: tgtVocab)
         let src = source, tgt = target
         let srcEncoder = ClosureEncoder(fingerprint: "bpe=\(bpeHash) vocab=\(srcHash) seg=\(config.sourceSegmentation)") { src.encode($0) }
         let tgtEncoder = ClosureEncoder(fingerprint: "bpe=\(bpeHash) vocab=\(tgtHash) seg=\(config.targetSegmentation)") { tgt.encode($0) }
-        metadata = ["t2r_mt.bpe_hash": bpeHash, "t2r_mt.source_vocab_hash": srcHash, "t2r_mt.target_vocab_hash": tgtHash,
-                    "t2r_mt.source_segmentation": config.sourceSegmentation,
-                    "t2r_mt.target_segmentation": config.targetSegmentation]
+        metadata = [PipelineFiles.bpeHashKey: bpeHash, PipelineFiles.sourceVocabHashKey: srcHash,
+                    PipelineFiles.targetVocabHashKey: tgtHash,
+                    PipelineFiles.sourceSegmentationKey: config.sourceSegmentation,
+                    PipelineFiles.targetSegmentationKey: config.targetSegmentation]
 
         let cacheDir = config.cacheDir.isEmpty ? config.saveDir + "/cache" : config.cacheDir
         try FileManager.default.createDirectory(atPath: cacheDir, withIntermediateDirectories: true)
@@ -105,6 +106,7 @@ public struct TrainingRun {
             if tc.decoderAttention == .softmax && modelConfig.decoderAttention == .t2r {
                 var sameShape = tc
                 sameShape.decoderAttention = .t2r
+                sameShape.featureMap = modelConfig.featureMap
                 sameShape.featureSizeSelf = modelConfig.featureSizeSelf
                 sameShape.featureSizeCross = modelConfig.featureSizeCross
                 sameShape.dropout = modelConfig.dropout
@@ -114,7 +116,8 @@ public struct TrainingRun {
                     throw SetupError(message: "init_from \(config.initFrom) has architecture \(tc); this run asks for \(modelConfig)")
                 }
                 var rng = RNG(seed: config.seed, stream: 0x5A)
-                let r = try Swap.copy(from: ts, into: store, headDim: modelConfig.headDim, rng: &rng)
+                let r = try Swap.copy(from: ts, into: store, featureMaps: model.featureMapParameters,
+                                      headDim: modelConfig.headDim, rng: &rng)
                 initReport = "swapped softmax → T2R: copied \(r.copiedTensors) tensors (\(r.copiedParameters) parameters), fresh φ: \(r.freshTensors) tensors (\(r.freshParameters) parameters)"
             } else {
                 try Checkpoint.copy(entries, into: store, path: config.initFrom)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MTRuntime
 import MTTensor
 import MTTrain
 
@@ -57,8 +58,8 @@ struct Train: ParsableCommand {
         log.info("config:\n" + c.yaml().split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
         try TextFile.write(c.yaml(), to: files.config)
         StopSignal.install()
-        let run = try TrainingRun(config: c, translate: try Translation.greedyOrBeam(beam: c.validBeam, lenpen: c.validLenpen), log: log)
-        try ModelDirectory.export(c)  // after TrainingRun has checked every input file
+        let run = try TrainingRun(config: c, translate: try ValidationDecoding.greedyOrBeam(beam: c.validBeam, lenpen: c.validLenpen), log: log)
+        try files.exportTextFiles(of: c)  // after TrainingRun has checked every input file
         if let r = run.initReport { log.info(r) }
         log.info("model: \(run.model.config.decoderAttention.rawValue) decoder, \(run.model.layout.parameterCount) parameters")
         let trainer = try run.trainer(resume: !noResume, log: log)

@@ -58,6 +58,15 @@ struct TrainFlags: ParsableArguments {
     @Option(name: .customLong("feature-size-cross"), help: "T2R feature size of cross-attention (k_x).")
     var featureSizeCross: Int?
 
+    @Option(name: .customLong("feature-map"), help: "Feature map φ of a T2R decoder's attentions: t2r (learned φ(u) = ReLU(Wu + b)).")
+    var featureMap: String?
+
+    @Option(name: .customLong("ffn-activation"), help: "FFN activation: relu.")
+    var ffnActivation: String?
+
+    @Option(name: .customLong("output-bias"), help: "A learned bias on the output logits (decoder.output_projection.bias; zero at init). (true/false)")
+    var outputBias: Bool?
+
     @Option(name: .customLong("pre-norm"), help: "LayerNorm before each sublayer (default: after, as fairseq). (true/false)")
     var preNorm: Bool?
 
@@ -88,7 +97,7 @@ struct TrainFlags: ParsableArguments {
     @Option(name: .customLong("lr"), help: "Peak learning rate (Adam).")
     var lr: Float?
 
-    @Option(name: .customLong("lr-scheduler"), help: "inverse_sqrt (default) or polynomial_decay (to --end-lr at --total-num-update).")
+    @Option(name: .customLong("lr-scheduler"), help: "inverse_sqrt (fairseq's default for Transformers) or polynomial_decay (to `end_lr` at `total_num_update`; fairseq's finetuning schedule).")
     var lrScheduler: String?
 
     @Option(name: .customLong("warmup-updates"), help: "Linear warmup updates before the decay.")
@@ -97,7 +106,7 @@ struct TrainFlags: ParsableArguments {
     @Option(name: .customLong("warmup-init-lr"), help: "Learning rate at update 0 of the warmup.")
     var warmupInitLr: Float?
 
-    @Option(name: .customLong("total-num-update"), help: "polynomial_decay: the update at which the rate reaches --end-lr (0: --max-updates).")
+    @Option(name: .customLong("total-num-update"), help: "polynomial_decay: the update at which the rate reaches `end_lr` (0: `max_updates`).")
     var totalNumUpdate: Int?
 
     @Option(name: .customLong("end-lr"), help: "polynomial_decay: the final learning rate.")
@@ -186,6 +195,9 @@ struct TrainFlags: ParsableArguments {
         if let v = decoder { c.decoder = v }
         if let v = featureSizeSelf { c.featureSizeSelf = v }
         if let v = featureSizeCross { c.featureSizeCross = v }
+        if let v = featureMap { c.featureMap = v }
+        if let v = ffnActivation { c.ffnActivation = v }
+        if let v = outputBias { c.outputBias = v }
         if let v = preNorm { c.preNorm = v }
         if let v = tying { c.tying = v }
         if let v = dropout { c.dropout = v }
@@ -198,10 +210,10 @@ struct TrainFlags: ParsableArguments {
         if let v = lr { c.lr = v }
         if let v = lrScheduler { c.lrScheduler = v }
         if let v = warmupUpdates { c.warmupUpdates = v }
+        if let v = warmupInitLr { c.warmupInitLr = v }
         if let v = totalNumUpdate { c.totalNumUpdate = v }
         if let v = endLr { c.endLr = v }
         if let v = power { c.power = v }
-        if let v = warmupInitLr { c.warmupInitLr = v }
         if let v = maxUpdates { c.maxUpdates = v }
         if let v = maxEpochs { c.maxEpochs = v }
         if let v = maxMinutes { c.maxMinutes = v }

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
-import MTModel
+import MTRuntime
 import MTSearch
 import MTTensor
-import MTTrain
 
 /// `mt-translate`: a stream filter. Raw text in on stdin, detokenised translations out on
 /// stdout: exactly one line out per line in, in order, flushed per batch.
@@ -75,12 +74,12 @@ struct MTTranslate: ParsableCommand {
 
     func run() throws {
         GEMM.setThreads(threads)
-        let loaded: ModelDirectory.Loaded
-        do { loaded = try ModelDirectory.load(dir: model, checkpoint: checkpoint) } catch {
+        let loaded: LoadedModel
+        do { loaded = try LoadedModel(directory: model, checkpoint: checkpoint) } catch {
             throw ValidationError("\(error)")
         }
-        let translator = StreamTranslator(loaded: loaded, options: searchOptions, raw: raw, scores: scores,
-                                          verifyRecurrent: verifyRecurrent)
+        let translator = LineTranslator(model: loaded, raw: raw)
+        let format = OutputFormat(nbest: nbest, scores: scores)
         let input = LineInput(handle: FileHandle.standardInput)
         var lineNumber = 0
         let start = Date()
@@ -88,14 +87,29 @@ struct MTTranslate: ParsableCommand {
             var buffer: [LineInput.Line] = []
             while buffer.count < bufferLines, let l = input.next() { buffer.append(l) }
             if buffer.isEmpty { break }
-            let out = translator.translate(buffer, firstLine: lineNumber)
+            let results = try translator.translate(buffer.map(\.input), options: searchOptions,
+                                                   verifyRecurrent: verifyRecurrent)
+            for w in OutputFormat.warnings(results, firstLine: lineNumber) { warn(w) }
+            let out = format.format(results, firstLine: lineNumber)
             lineNumber += buffer.count
             FileHandle.standardOutput.write(Data(out.utf8))
         }
         let seconds = Date().timeIntervalSince(start)
         FileHandle.standardError.write(Data(String(
             format: "[translate] %d lines, %d target tokens in %.1f s: %.1f tok/s (beam %d, %@ decoder, %@)\n",
-            lineNumber, translator.stats.targetTokens, seconds, Double(translator.stats.targetTokens) / max(seconds, 1e-9),
+            lineNumber, translator.targetTokens, seconds, Double(translator.targetTokens) / max(seconds, 1e-9),
             beam, loaded.model.config.decoderAttention.rawValue, (loaded.checkpoint as NSString).lastPathComponent).utf8))
+    }
+
+    func warn(_ s: String) { FileHandle.standardError.write(Data(("[translate] " + s + "\n").utf8)) }
+}
+
+extension LineInput.Line {
+    /// The runtime's view of a line read from stdin.
+    var input: InputLine {
+        switch self {
+        case .text(let s): return .text(s)
+        case .invalid(let n): return .invalid(bytes: n)
+        }
     }
 }

@@ -78,6 +78,47 @@ final class Seq2SeqTests: XCTestCase {
     func testGradientsT2RPostNorm() throws { try checkGradients(Self.config(.t2r)) }
     func testGradientsSoftmaxPreNormUntied() throws { try checkGradients(Self.config(.softmax, preNorm: true, tying: .none)) }
     func testGradientsT2RPreNormSharedAll() throws { try checkGradients(Self.config(.t2r, preNorm: true, tying: .all)) }
+    func testGradientsOutputBias() throws {
+        for (attention, tying) in [(ModelConfig.DecoderAttention.softmax, ModelConfig.Tying.none), (.t2r, .decoderInputOutput)] {
+            var c = Self.config(attention, tying: tying)
+            c.outputBias = true
+            try checkGradients(c)
+        }
+    }
+
+    /// The output bias is one [V] tensor, declared last (earlier layouts unchanged), zero at
+    /// init, and added to every row of the logits.
+    func testOutputBiasAddsToLogits() throws {
+        let plain = Self.config(.t2r)
+        var biased = plain
+        biased.outputBias = true
+        let (ma, pa) = try makeModel(plain)
+        let (mb, pb) = try makeModel(biased)
+        XCTAssertEqual(Array(mb.layout.entries.dropLast()), ma.layout.entries)
+        XCTAssertEqual(mb.layout.entries.last?.name, "decoder.output_projection.bias")
+        XCTAssertEqual(mb.layout.entries.last?.shape, [plain.targetVocabSize])
+        let bias = pb.weight(mb.outputProjection.biasID!)
+        XCTAssertEqual(bias.array, [Float](repeating: 0, count: plain.targetVocabSize))
+        for id in ma.layout.entries.indices { pb.weight(id).assign(pa.weight(id)) }
+        var rng = RNG(seed: 5)
+        rng.fillNormal(bias)
+        func logits(_ m: Seq2Seq, _ p: ParameterStore) -> [Float] {
+            var r = RNG(seed: 1)
+            return m.forward(Self.batch, smoothing: 0.1, training: false, rng: &r, params: p, arena: Arena(capacity: 0)).logits.array
+        }
+        let a = logits(ma, pa), b = logits(mb, pb), v = plain.targetVocabSize
+        for i in 0..<a.count { XCTAssertEqual(b[i], a[i] + bias[i % v], accuracy: 1e-5, "logit \(i)") }
+    }
+
+    /// The feature-map ids the swap initialises are exactly the T2R decoder's φ tensors (4 per
+    /// layer), and a softmax model has none.
+    func testFeatureMapParametersFromTheLayout() throws {
+        let (mt, _) = try makeModel(Self.config(.t2r))
+        let names = Set(mt.featureMapParameters.map { mt.layout.entries[$0].name })
+        XCTAssertEqual(names.count, 4 * mt.config.decoderLayers)
+        XCTAssert(names.allSatisfy { $0.hasPrefix("decoder.layers.") && ($0.hasSuffix(".phi.weight") || $0.hasSuffix(".phi.bias")) }, "\(names)")
+        XCTAssertEqual(try makeModel(Self.config(.softmax)).0.featureMapParameters, [])
+    }
 
     /// A sentence's loss is the same alone and inside a padded batch.
     func testPaddingAndBatchInvariance() throws {
@@ -105,7 +146,7 @@ final class Seq2SeqTests: XCTestCase {
         let mt = try Seq2Seq(config: t2rConfig)
         let pt = ParameterStore(layout: mt.layout, training: false)
         var rng = RNG(seed: 8)
-        let report = try Swap.copy(from: ps, into: pt, headDim: soft.headDim, rng: &rng)
+        let report = try Swap.copy(from: ps, into: pt, featureMaps: mt.featureMapParameters, headDim: soft.headDim, rng: &rng)
         XCTAssertEqual(report.copiedTensors, ms.layout.entries.count)
         let c = t2rConfig
         XCTAssertEqual(report.freshParameters, c.decoderLayers * c.heads * (c.featureSizeSelf + c.featureSizeCross) * (c.headDim + 1),

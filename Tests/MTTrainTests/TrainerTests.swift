@@ -3,7 +3,7 @@ import XCTest
 @testable import MTTrain
 import MTData
 import MTModel
-import MTSearch
+import MTRuntime
 import MTTensor
 
 /// End-to-end training on a synthetic copy task: learning, exact resume, averaging, swap.
@@ -54,7 +54,7 @@ final class TrainerTests: XCTestCase {
     }
 
     static func exactMatch(_ t: Trainer, _ test: [(source: [Int32], target: [Int32])]) -> Double {
-        let out = try! Translation.greedyOrBeam(beam: 1, lenpen: 1)(t.model, t.store, test.map(\.source))
+        let out = try! ValidationDecoding.greedyOrBeam(beam: 1, lenpen: 1)(t.model, t.store, test.map(\.source))
         return Double(zip(out, test).filter { $0 == $1.target }.count) / Double(test.count)
     }
 
@@ -170,7 +170,8 @@ final class TrainerTests: XCTestCase {
         let t2rModel = try Seq2Seq(config: Self.modelConfig(.t2r))
         let t2rStore = ParameterStore(layout: t2rModel.layout, training: true)
         var rng = RNG(seed: 4)
-        _ = try Swap.copy(from: teacher.store, into: t2rStore, headDim: 8, rng: &rng)
+        _ = try Swap.copy(from: teacher.store, into: t2rStore, featureMaps: t2rModel.featureMapParameters, headDim: 8,
+                           rng: &rng)
         var fc = Self.trainConfig(dir: temporaryDirectory(), updates: 300)  // half the teacher's 600
         fc.warmupUpdates = 30  // a fresh, short warmup (T2R.md §6: fresh optimiser and schedule)
         let finetune = try makeTrainer(fc, model: Self.modelConfig(.t2r), pairs: pairs, store: t2rStore)

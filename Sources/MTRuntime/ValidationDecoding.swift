@@ -2,11 +2,15 @@ import MTModel
 import MTSearch
 import MTTensor
 
-/// Decoding for validation BLEU: `MTSearch.Translator` (length-sorted batches, greedy for beam 1,
-/// beam search otherwise, results in input order), the same code `mt-translate` runs.
-public enum Translation {
+/// Decoding for validation BLEU, injected into training (MTTrain never imports search):
+/// `MTSearch.Translator` (length-sorted batches, greedy for beam 1, beam search otherwise,
+/// results in input order), the same code `mt-translate` runs.
+public enum ValidationDecoding {
+    /// Source id sequences (no specials) → the best hypothesis's target ids, per source.
+    public typealias Decode = @Sendable (Seq2Seq, ParameterStore, [[Int32]]) -> [[Int32]]
+
     /// Throws `SearchOptions.Invalid` for a bad beam or length penalty.
-    public static func greedyOrBeam(beam: Int, lenpen: Float) throws -> Validator.Translate {
+    public static func greedyOrBeam(beam: Int, lenpen: Float) throws -> Decode {
         let options = SearchOptions(beam: beam, lengthPenalty: lenpen)
         try options.validate()
         return { model, params, sources in
