@@ -14,8 +14,8 @@ BIN=${BIN:-$ROOT/.build/release}
 for b in mt-bpe mt-train mt-translate; do [ -x "$BIN/$b" ] || { echo "train_fingerprint: $BIN/$b missing" >&2; exit 1; }; done
 DATA=${MT_DATA_DIR:-$(bash "$ROOT/data/fetch.sh")}
 UPDATES=${UPDATES:-30}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+T=${KEEP_DIR:-$(mktemp -d)}
+[ -n "${KEEP_DIR:-}" ] || trap 'rm -rf "$T"' EXIT
 
 gzip -dc "$DATA/multi30k/train.en.gz" | sed -n 1,2000p > "$T/train.src"
 gzip -dc "$DATA/multi30k/train.de.gz" | sed -n 1,2000p > "$T/train.tgt"
