@@ -139,6 +139,14 @@ inputs_train() {
   fi
 }
 
+# move_run_aside MODEL: $WORK/MODEL (and its swap table) → $WORK/MODEL.old-<n>; prints that path.
+move_run_aside() {
+  local dir=$WORK/$1 aside
+  aside=$(stamp_move_aside "$dir") || return 1
+  [ ! -e "$dir.swap-table.txt" ] || mv "$dir.swap-table.txt" "$aside.swap-table.txt"
+  echo "$aside"
+}
+
 # train_model MODEL LABEL ARGS...: mt-train with MODEL's yaml and ARGS into $WORK/MODEL, unless
 # done with the same inputs; a finished run or a run in progress with other inputs is moved aside.
 train_model() {
@@ -148,8 +156,7 @@ train_model() {
     done) say "$label: done already"; return ;;
     legacy) stamp_legacy "$label" "$dir/.done"; return ;;
     changed)
-      aside=$(stamp_move_aside "$dir")
-      [ ! -e "$dir.swap-table.txt" ] || mv "$dir.swap-table.txt" "$aside.swap-table.txt"
+      aside=$(move_run_aside "$model")
       say "$label: $STAMP_WHY: training from scratch in a fresh $model/ (the old run is kept in $(basename "$aside")/)" ;;
     new)
       if [ -d "$dir" ]; then  # a run in progress?
@@ -158,7 +165,7 @@ train_model() {
           done) say "$label: resuming the run in progress (same inputs)" ;;
           legacy) say "$label: warning: resuming a run in progress started by an earlier version of the pipeline (inputs unknown); its inputs are stamped now" ;;
           changed)
-            aside=$(stamp_move_aside "$dir")
+            aside=$(move_run_aside "$model")
             say "$label: $STAMP_WHY since the run in progress started: training from scratch in a fresh $model/ (the unfinished run is kept in $(basename "$aside")/)" ;;
         esac
       fi ;;
@@ -168,7 +175,8 @@ train_model() {
   stamp_write "$dir/.started"
   rm -f "$dir/selected" "$dir/selected.done" "$dir/checkpoint_avg.safetensors"  # new checkpoints: average again
   data_flags
-  "$BIN/mt-train" -c "$RECIPE_DIR/$model.yaml" "${DATA_FLAGS[@]}" --save-dir "$dir" "$@"
+  "$BIN/mt-train" -c "$RECIPE_DIR/$model.yaml" "${DATA_FLAGS[@]}" --save-dir "$dir" "$@" \
+    || { say "$label: error: mt-train failed (rerun to resume)"; return 1; }
   stamp_write "$dir/.done"
 }
 

@@ -128,6 +128,6 @@ stamp_skip() {
 stamp_move_aside() {
   local dir=$1 n=1
   while [ -e "$dir.old-$n" ]; do n=$((n + 1)); done
-  mv -- "$dir" "$dir.old-$n"
+  mv -- "$dir" "$dir.old-$n" || return 1
   echo "$dir.old-$n"
 }
