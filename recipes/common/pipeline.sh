@@ -4,8 +4,36 @@
 # Averaging: each model's last 5 checkpoints are averaged, and whichever of the average and the
 # best checkpoint scores higher on the validation set is used: the teacher's choice is what T2R
 # is finetuned from, and each model's choice translates the test sets.
-# Each step writes its outputs under $WORK and is skipped when they exist, so a stopped run
-# picks up where it was (training itself resumes from its last checkpoint).
+#
+# Stamps (recipes/common/stamps.sh): each step writes its outputs under $WORK and, when it has
+# succeeded, a stamp holding the sha256 of a manifest of its inputs (kept beside it as
+# <stamp>.inputs). A rerun skips a step whose stamp matches its current inputs and reruns it
+# when they changed, saying which ("bpe: inputs changed (MERGES, train.src), rerunning"):
+#   step              stamp                      inputs
+#   prepare           data/.done                 the code of prepare_data (and smoke_slice,
+#                                                append_pair), SRC TGT SMOKE EXTRA_CORPORA,
+#                                                data/manifest.tsv
+#   bpe + vocabulary  bpe/.done                  data/train.{src,tgt}, MERGES SRC_SEG TGT_SEG JOINT
+#   train softmax     softmax/.done              softmax.yaml, data/{train,valid}.{src,tgt},
+#                                                bpe.codes, vocab.{src,tgt}, SRC_SEG TGT_SEG,
+#                                                SOFTMAX_ARGS
+#   train T2R         t2r/.done                  the same with t2r.yaml and T2R_ARGS, and the
+#                                                teacher checkpoint it starts from
+#   average           <model>/selected.done      the model's checkpoints, data/valid.{src,tgt},
+#                                                SCORE_LANGS
+#   translate+score   <model>/<testset>.done     the checkpoint used, the model's config.yaml,
+#                                                vocabularies and BPE codes, data/<testset>.{src,tgt},
+#                                                BEAM, SCORE_LANGS (the scored row: <testset>.row)
+# Files are stamped by content (large ones through a stat-keyed cache, $WORK/.stamp-hashes).
+# Cheap steps rerun from scratch. A training step whose inputs changed is not resumed: the old
+# run is moved aside to <model>.old-<n>/ (nothing is deleted) and training starts afresh; the
+# same holds for a run in progress, whose inputs are stamped when it starts (<model>/.started),
+# while a run in progress with the same inputs resumes from its last checkpoint.
+# Not inputs: THREADS (speed only), BEAM for the averaging choice (the choice made stays; a new
+# beam re-translates the test sets; rm <model>/selected.done to choose again), the binaries (a
+# rebuild would otherwise discard every trained model; rm the stamps to redo steps with new ones).
+# An empty stamp (written before stamps had content) is accepted once as done with a warning and
+# rewritten, and so are an averaging choice and a run in progress from before .started stamps.
 #
 # A recipe's run.sh sets: NAME SRC TGT MERGES (joint BPE merges) RECIPE_DIR, the function
 # prepare_data (writes $WORK/data/{train,valid}.{src,tgt} and $WORK/data/<testset>.{src,tgt}),
@@ -14,9 +42,14 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=recipes/common/stamps.sh
+source "$ROOT/recipes/common/stamps.sh"
 BIN=${BIN:-$ROOT/.build/release}
 if [ "${SMOKE:-0}" = 1 ]; then WORK=${WORK:-$ROOT/work/smoke-$NAME}; fi
 WORK=${WORK:-$ROOT/work/$NAME}
+STAMP_CACHE=${STAMP_CACHE:-$WORK/.stamp-hashes}
+# shellcheck disable=SC2034
+BEAM_FROM_ENV=${BEAM:-}  # kept by the --smoke settings (wmt.sh)
 BEAM=${BEAM:-4}
 THREADS=${THREADS:-2}
 SOFTMAX_ARGS=${SOFTMAX_ARGS:-}
@@ -27,29 +60,40 @@ JOINT=${JOINT:-1}
 
 say() { echo "[$NAME] $*" >&2; }
 need() { [ -x "$BIN/$1" ] || { echo "[$NAME] error: $BIN/$1 missing; run 'make setup' first" >&2; exit 1; }; }
-for b in mt-bpe mt-train mt-translate mt-bleu; do need $b; done
+for b in mt-bpe mt-train mt-translate mt-bleu; do need "$b"; done
 
 data_dir() {
   if [ -z "${MT_DATA_DIR:-}" ]; then MT_DATA_DIR=$(bash "$ROOT/data/fetch.sh"); fi
   echo "$MT_DATA_DIR"
 }
 
+inputs_prepare() {
+  stamp_text prepare_data "$(declare -f prepare_data smoke_slice append_pair 2> /dev/null || true)"
+  stamp_value SRC "$SRC"; stamp_value TGT "$TGT"; stamp_var SMOKE EXTRA_CORPORA
+  stamp_file data/manifest.tsv "$ROOT/data/manifest.tsv"
+}
+
 step_prepare() {
-  if [ -f "$WORK/data/.done" ]; then say "prepare: done already"; return; fi
-  mkdir -p "$WORK/data"
+  if stamp_skip prepare "$WORK/data/.done" inputs_prepare; then return; fi
+  rm -rf "$WORK/data"; mkdir -p "$WORK/data"
   say "prepare: corpora from $(data_dir)"
   prepare_data "$(data_dir)"
   for f in "$WORK"/data/*.src; do
     local t=${f%.src}.tgt
     [ "$(wc -l < "$f")" = "$(wc -l < "$t")" ] || { say "error: $f and $t differ in line count"; exit 1; }
   done
-  touch "$WORK/data/.done"
+  stamp_write "$WORK/data/.done"
+}
+
+inputs_bpe() {
+  stamp_file train.src "$WORK/data/train.src"; stamp_file train.tgt "$WORK/data/train.tgt"
+  stamp_var MERGES SRC_SEG TGT_SEG JOINT
 }
 
 step_bpe() {
   local d=$WORK/bpe
-  if [ -f "$d/.done" ]; then say "bpe: done already"; return; fi
-  mkdir -p "$d"
+  if stamp_skip bpe "$d/.done" inputs_bpe; then return; fi
+  rm -rf "$d"; mkdir -p "$d"
   say "bpe: pretokenize"
   "$BIN/mt-bpe" pretokenize --segmentation "$SRC_SEG" -i "$WORK/data/train.src" -o "$d/train.tok.src"
   "$BIN/mt-bpe" pretokenize --segmentation "$TGT_SEG" -i "$WORK/data/train.tgt" -o "$d/train.tok.tgt"
@@ -68,44 +112,93 @@ step_bpe() {
     "$BIN/mt-bpe" build-vocab --separate -i "$d/train.bpe.src" "$d/train.bpe.tgt" -o "$d/vocab.src" "$d/vocab.tgt"
   fi
   say "bpe: vocabulary $(wc -l < "$d/vocab.src") source / $(wc -l < "$d/vocab.tgt") target entries"
-  touch "$d/.done"
+  stamp_write "$d/.done"
 }
 
+# data_flags: the data options of mt-train → the array DATA_FLAGS.
 data_flags() {
   local b=$WORK/bpe
-  echo --train-source "$WORK/data/train.src" --train-target "$WORK/data/train.tgt" \
-       --valid-source "$WORK/data/valid.src" --valid-target "$WORK/data/valid.tgt" \
-       --bpe-codes "$b/bpe.codes" --source-vocab "$b/vocab.src" --target-vocab "$b/vocab.tgt" \
-       --source-segmentation "$SRC_SEG" --target-segmentation "$TGT_SEG" --threads "$THREADS"
+  DATA_FLAGS=(--train-source "$WORK/data/train.src" --train-target "$WORK/data/train.tgt"
+              --valid-source "$WORK/data/valid.src" --valid-target "$WORK/data/valid.tgt"
+              --bpe-codes "$b/bpe.codes" --source-vocab "$b/vocab.src" --target-vocab "$b/vocab.tgt"
+              --source-segmentation "$SRC_SEG" --target-segmentation "$TGT_SEG" --threads "$THREADS")
+}
+
+# inputs_train MODEL (softmax|t2r)
+inputs_train() {
+  stamp_file "$1.yaml" "$RECIPE_DIR/$1.yaml"
+  local f
+  for f in train.src train.tgt valid.src valid.tgt; do stamp_file "$f" "$WORK/data/$f"; done
+  for f in bpe.codes vocab.src vocab.tgt; do stamp_file "$f" "$WORK/bpe/$f"; done
+  stamp_var SRC_SEG TGT_SEG
+  if [ "$1" = softmax ]; then
+    stamp_var SOFTMAX_ARGS
+  else
+    stamp_var T2R_ARGS
+    stamp_file "init checkpoint" "$WORK/softmax/$(selected_checkpoint softmax)"
+  fi
+}
+
+# move_run_aside MODEL: $WORK/MODEL (and its swap table) → $WORK/MODEL.old-<n>; prints that path.
+move_run_aside() {
+  local dir=$WORK/$1 aside
+  aside=$(stamp_move_aside "$dir") || return 1
+  [ ! -e "$dir.swap-table.txt" ] || mv "$dir.swap-table.txt" "$aside.swap-table.txt"
+  echo "$aside"
+}
+
+# train_model MODEL LABEL ARGS...: mt-train with MODEL's yaml and ARGS into $WORK/MODEL, unless
+# done with the same inputs; a finished run or a run in progress with other inputs is moved aside.
+train_model() {
+  local model=$1 label=$2 dir=$WORK/$1 aside; shift 2
+  stamp_check "$dir/.done" inputs_train "$model"
+  case "$STAMP_STATE" in
+    done) say "$label: done already"; return ;;
+    legacy) stamp_legacy "$label" "$dir/.done"; return ;;
+    changed)
+      aside=$(move_run_aside "$model")
+      say "$label: $STAMP_WHY: training from scratch in a fresh $model/ (the old run is kept in $(basename "$aside")/)" ;;
+    new)
+      if [ -d "$dir" ]; then  # a run in progress?
+        stamp_compare --legacy "$dir/checkpoint_last.safetensors" "$dir/.started"
+        case "$STAMP_STATE" in
+          done) say "$label: resuming the run in progress (same inputs)" ;;
+          legacy) say "$label: warning: resuming a run in progress started by an earlier version of the pipeline (inputs unknown); its inputs are stamped now" ;;
+          changed)
+            aside=$(move_run_aside "$model")
+            say "$label: $STAMP_WHY since the run in progress started: training from scratch in a fresh $model/ (the unfinished run is kept in $(basename "$aside")/)" ;;
+        esac
+      fi ;;
+  esac
+  say "$label → $dir"
+  mkdir -p "$dir"
+  stamp_write "$dir/.started"
+  rm -f "$dir/selected" "$dir/selected.done" "$dir/checkpoint_avg.safetensors"  # new checkpoints: average again
+  data_flags
+  "$BIN/mt-train" -c "$RECIPE_DIR/$model.yaml" "${DATA_FLAGS[@]}" --save-dir "$dir" "$@" \
+    || { say "$label: error: mt-train failed (rerun to resume)"; return 1; }
+  stamp_write "$dir/.done"
 }
 
 step_train_softmax() {
-  local dir=$WORK/softmax
-  if [ -f "$dir/.done" ]; then say "train softmax: done already"; return; fi
-  say "train softmax teacher → $dir"
-  rm -f "$dir/selected" "$dir/checkpoint_avg.safetensors"  # new checkpoints: average again
-  # shellcheck disable=SC2046
-  "$BIN/mt-train" -c "$RECIPE_DIR/softmax.yaml" $(data_flags) --save-dir "$dir" $SOFTMAX_ARGS
-  touch "$dir/.done"
+  local args; read -r -a args <<< "$SOFTMAX_ARGS"  # split on blanks, as given
+  train_model softmax "train softmax teacher" "${args[@]}"
 }
 
 step_train_t2r() {
-  local dir=$WORK/t2r
-  if [ -f "$dir/.done" ]; then say "swap + finetune T2R: done already"; return; fi
-  say "swap the teacher's decoder to T2R and finetune → $dir"
-  rm -f "$dir/selected" "$dir/checkpoint_avg.safetensors"
-  # shellcheck disable=SC2046
-  "$BIN/mt-train" -c "$RECIPE_DIR/t2r.yaml" $(data_flags) --save-dir "$dir" \
-      --init-from "$WORK/softmax/$(selected_checkpoint softmax)" $T2R_ARGS | tee "$dir.swap-table.txt"
-  touch "$dir/.done"
+  local args; read -r -a args <<< "$T2R_ARGS"
+  # mt-train prints the swap table on stdout: keep it beside the run (t2r.swap-table.txt).
+  train_model t2r "swap + finetune T2R" --init-from "$WORK/softmax/$(selected_checkpoint softmax)" "${args[@]}" \
+    | tee "$WORK/t2r.swap-table.new"
+  if [ -s "$WORK/t2r.swap-table.new" ]; then mv "$WORK/t2r.swap-table.new" "$WORK/t2r.swap-table.txt"
+  else rm -f "$WORK/t2r.swap-table.new"; fi
 }
 
 # bleu_of REF HYP: "score<TAB>signature" of mt-bleu (sacreBLEU 13a, cased; -l from SCORE_LANGS).
 bleu_of() {
-  local lang=""; [ -n "${SCORE_LANGS:-}" ] && lang="-l $SCORE_LANGS"
+  local lang=(); [ -z "${SCORE_LANGS:-}" ] || lang=(-l "$SCORE_LANGS")
   local json
-  # shellcheck disable=SC2086
-  json=$("$BIN/mt-bleu" "$1" -i "$2" $lang -f json)
+  json=$("$BIN/mt-bleu" "$1" -i "$2" "${lang[@]}" -f json)
   printf "%s\t%s\n" "$(echo "$json" | grep -o '"score": *[0-9.]*' | grep -o '[0-9.]*$')" \
     "$(echo "$json" | grep -o '"signature": *"[^"]*"' | sed 's/.*: *"//; s/"$//')"
 }
@@ -124,14 +217,32 @@ selected_checkpoint() {
   cat "$WORK/$1/selected" 2>/dev/null || echo checkpoint_best.safetensors
 }
 
+# inputs_average MODEL: the saved checkpoints (not the average: an output) and the valid set.
+inputs_average() {
+  local d=$WORK/$1 f
+  for f in "$d"/checkpoint_[0-9]*.safetensors "$d/checkpoint_best.safetensors"; do
+    [ -e "$f" ] && stamp_file "$(basename "$f")" "$f"
+  done
+  stamp_file valid.src "$WORK/data/valid.src"; stamp_file valid.tgt "$WORK/data/valid.tgt"
+  stamp_var SCORE_LANGS
+}
+
 # average_model MODEL: average the last 5 saved checkpoints; keep whichever of the average and
 # the best checkpoint scores higher on the validation set (beam $BEAM) → $WORK/MODEL/selected.
 average_model() {
   local model=$1 d=$WORK/$1
   if [ "${AVERAGE:-1}" = 0 ]; then return; fi
-  if [ -f "$d/selected" ]; then say "average $model: done already ($(cat "$d/selected"))"; return; fi
+  stamp_check --legacy "$d/selected" "$d/selected.done" inputs_average "$model"
+  case "$STAMP_STATE" in
+    done) say "average $model: done already ($(cat "$d/selected"))"; return ;;
+    legacy) stamp_legacy "average $model" "$d/selected.done"; return ;;
+    changed) say "average $model: $STAMP_WHY, choosing again"
+             rm -f "$d/selected" "$d/checkpoint_avg.safetensors" ;;
+  esac
   local n; n=$(find "$d" -maxdepth 1 -name 'checkpoint_[0-9]*.safetensors' | wc -l)
-  if [ "$n" -lt 2 ]; then echo checkpoint_best.safetensors > "$d/selected"; return; fi
+  if [ "$n" -lt 2 ]; then
+    echo checkpoint_best.safetensors > "$d/selected"; stamp_write "$d/selected.done"; return
+  fi
   "$BIN/mt-train" average --dir "$d" --last 5
   translate "$model" checkpoint_avg.safetensors "$WORK/data/valid.src" "$d/valid.avg.hyp"
   translate "$model" checkpoint_best.safetensors "$WORK/data/valid.src" "$d/valid.best.hyp"
@@ -144,6 +255,7 @@ average_model() {
   else
     echo checkpoint_best.safetensors > "$d/selected"
   fi
+  stamp_write "$d/selected.done"
 }
 
 # train_seconds_of MODEL: the trainer's total training time over every resumed run (the last
@@ -156,22 +268,41 @@ train_seconds_of() {
   LC_ALL=C printf "%.0f" "${t:-0}"
 }
 
+# inputs_translate MODEL CHECKPOINT TESTSET: what a test set's hypothesis and score depend on.
+inputs_translate() {
+  local d=$WORK/$1 f
+  stamp_value checkpoint "$2"
+  stamp_file "$2" "$d/$2"
+  for f in config.yaml vocab.src vocab.tgt bpe.codes; do [ ! -e "$d/$f" ] || stamp_file "$f" "$d/$f"; done
+  stamp_file "$3.src" "$WORK/data/$3.src"; stamp_file "$3.tgt" "$WORK/data/$3.tgt"
+  stamp_var BEAM SCORE_LANGS
+}
+
+# Each model × test set: translate and score unless done with the same inputs (stamp
+# <model>/<testset>.done, its results row <model>/<testset>.row); results.tsv collects the rows.
 step_translate_and_score() {
-  local results=$WORK/results.tsv
-  printf "model\ttestset\tbleu\tsignature\ttok_per_s\tcheckpoint\ttrain_seconds\n" > "$results"
+  local results=$WORK/results.tsv rows="" model t sets
+  read -r -a sets <<< "$TESTSETS"
   for model in softmax t2r; do
     local ckpt; ckpt=$(selected_checkpoint "$model")
-    local secs; secs=$(train_seconds_of "$model")
-    for t in $TESTSETS; do
-      local hyp=$WORK/$model/$t.hyp
-      say "translate $t with the $model model ($ckpt, beam $BEAM)"
-      translate "$model" "$ckpt" "$WORK/data/$t.src" "$hyp"
-      local tps; tps=$(grep -o '[0-9.]* tok/s' "$hyp.log" | tail -1 | cut -d' ' -f1)
-      local scored; scored=$(bleu_of "$WORK/data/$t.tgt" "$hyp")
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$model" "$t" "$(echo "$scored" | cut -f1)" \
-        "$(echo "$scored" | cut -f2)" "$tps" "$ckpt" "$secs" >> "$results"
+    for t in "${sets[@]}"; do
+      local hyp=$WORK/$model/$t.hyp stamp=$WORK/$model/$t.done
+      if ! stamp_skip "translate $t with the $model model" "$stamp" inputs_translate "$model" "$ckpt" "$t" \
+         || [ ! -s "$WORK/$model/$t.row" ]; then
+        rm -f "$stamp" "$hyp" "$hyp.log" "$WORK/$model/$t.row"
+        say "translate $t with the $model model ($ckpt, beam $BEAM)"
+        translate "$model" "$ckpt" "$WORK/data/$t.src" "$hyp"
+        local tps; tps=$(grep -o '[0-9.]* tok/s' "$hyp.log" | tail -1 | cut -d' ' -f1)
+        local scored; scored=$(bleu_of "$WORK/data/$t.tgt" "$hyp")
+        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$model" "$t" "$(echo "$scored" | cut -f1)" \
+          "$(echo "$scored" | cut -f2)" "$tps" "$ckpt" "$(train_seconds_of "$model")" > "$WORK/$model/$t.row"
+        stamp_write "$stamp"
+      fi
+      rows+=$(cat "$WORK/$model/$t.row")$'\n'
     done
   done
+  { printf "model\ttestset\tbleu\tsignature\ttok_per_s\tcheckpoint\ttrain_seconds\n"; printf '%s' "$rows"; } \
+    > "$results.tmp" && mv "$results.tmp" "$results"
   say "results ($results):"
   column -t -s $'\t' "$results" >&2 || cat "$results" >&2
 }

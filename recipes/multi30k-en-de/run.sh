@@ -27,5 +27,6 @@ if [ "${1:-}" = "--demo" ]; then
   T2R_ARGS="--max-minutes ${DEMO_T2R_MINUTES:-2} --max-updates ${DEMO_T2R_UPDATES:-60} --warmup-updates 20 --dropout 0.1"
   TESTSETS="test2016"; AVERAGE=0
 fi
+# shellcheck source=recipes/common/pipeline.sh
 source "$RECIPE_DIR/../common/pipeline.sh"
 run_pipeline

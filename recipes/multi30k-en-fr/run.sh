@@ -18,5 +18,6 @@ prepare_data() {
   zcat "$m/test_2017_flickr.$SRC.gz" > "$WORK/data/test2017.src"; zcat "$m/test_2017_flickr.$TGT.gz" > "$WORK/data/test2017.tgt"
 }
 
+# shellcheck source=recipes/common/pipeline.sh
 source "$RECIPE_DIR/../common/pipeline.sh"
 run_pipeline

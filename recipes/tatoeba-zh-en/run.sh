@@ -13,7 +13,7 @@ RECIPE_DIR=$(cd "$(dirname "$0")" && pwd)
 SRC=zh; TGT=en; MERGES=${MERGES:-8000}
 JOINT=0
 TESTSETS="test newstest2017"
-SCORE_LANGS=zh-en
+SCORE_LANGS="zh-en"
 
 prepare_data() {
   local z=$1/zh-en
@@ -24,5 +24,6 @@ prepare_data() {
   cp "$z/newstest2017-zhen.en" "$WORK/data/newstest2017.tgt"
 }
 
+# shellcheck source=recipes/common/pipeline.sh
 source "$RECIPE_DIR/../common/pipeline.sh"
 run_pipeline

@@ -22,7 +22,7 @@ prepare_data() {
   fetch http://statmt.org/wmt13/training-parallel-europarl-v7.tgz
   fetch http://statmt.org/wmt13/training-parallel-commoncrawl.tgz
   fetch http://statmt.org/wmt14/training-parallel-nc-v9.tgz
-  for a in training-parallel-europarl-v7.tgz training-parallel-commoncrawl.tgz training-parallel-nc-v9.tgz; do extract $a; done
+  for a in training-parallel-europarl-v7.tgz training-parallel-commoncrawl.tgz training-parallel-nc-v9.tgz; do extract "$a"; done
   : > "$WORK/data/train.src"; : > "$WORK/data/train.tgt"
   local d=$WORK/download
   append_pair "$d/training/europarl-v7.de-en.en" "$d/training/europarl-v7.de-en.de"
@@ -32,7 +32,9 @@ prepare_data() {
   cp "$w/newstest2014-ende.en" "$WORK/data/newstest2014.src"; cp "$w/newstest2014-ende.de" "$WORK/data/newstest2014.tgt"
 }
 
+# shellcheck source=recipes/common/pipeline.sh
 source "$RECIPE_DIR/../common/pipeline.sh"
+# shellcheck source=recipes/common/wmt.sh
 source "$RECIPE_DIR/../common/wmt.sh"
 [ "$SMOKE" = 1 ] && smoke_settings
 run_pipeline

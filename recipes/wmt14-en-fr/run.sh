@@ -25,7 +25,7 @@ prepare_data() {
   fetch http://statmt.org/wmt14/training-parallel-nc-v9.tgz
   fetch http://statmt.org/wmt10/training-giga-fren.tar
   for a in training-parallel-europarl-v7.tgz training-parallel-commoncrawl.tgz training-parallel-un.tgz \
-           training-parallel-nc-v9.tgz training-giga-fren.tar; do extract $a; done
+           training-parallel-nc-v9.tgz training-giga-fren.tar; do extract "$a"; done
   : > "$WORK/data/train.src"; : > "$WORK/data/train.tgt"
   local d=$WORK/download
   append_pair "$d/training/europarl-v7.fr-en.en" "$d/training/europarl-v7.fr-en.fr"
@@ -37,7 +37,9 @@ prepare_data() {
   cp "$w/newstest2014-enfr.en" "$WORK/data/newstest2014.src"; cp "$w/newstest2014-enfr.fr" "$WORK/data/newstest2014.tgt"
 }
 
+# shellcheck source=recipes/common/pipeline.sh
 source "$RECIPE_DIR/../common/pipeline.sh"
+# shellcheck source=recipes/common/wmt.sh
 source "$RECIPE_DIR/../common/wmt.sh"
 [ "$SMOKE" = 1 ] && smoke_settings
 run_pipeline

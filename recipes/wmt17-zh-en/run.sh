@@ -13,7 +13,7 @@ RECIPE_DIR=$(cd "$(dirname "$0")" && pwd)
 SRC=zh; TGT=en; MERGES=${MERGES:-32000}
 JOINT=0
 TESTSETS="newstest2017"
-SCORE_LANGS=zh-en
+SCORE_LANGS="zh-en"
 SMOKE=0; [ "${1:-}" = "--smoke" ] && SMOKE=1
 
 prepare_data() {
@@ -35,7 +35,9 @@ prepare_data() {
   cp "$z/newstest2017-zhen.zh" "$WORK/data/newstest2017.src"; cp "$z/newstest2017-zhen.en" "$WORK/data/newstest2017.tgt"
 }
 
+# shellcheck source=recipes/common/pipeline.sh
 source "$RECIPE_DIR/../common/pipeline.sh"
+# shellcheck source=recipes/common/wmt.sh
 source "$RECIPE_DIR/../common/wmt.sh"
 [ "$SMOKE" = 1 ] && smoke_settings
 run_pipeline
