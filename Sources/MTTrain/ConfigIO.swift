@@ -4,12 +4,6 @@ import Yams
 /// YAML (and JSON) reading and writing of `TrainConfig` with snake_case keys. Unknown keys are
 /// errors that name the key, so a typo never silently falls back to a default.
 extension TrainConfig {
-    public struct FileError: Error, CustomStringConvertible {
-        public let path: String
-        public let message: String
-        public var description: String { "\(path): \(message)" }
-    }
-
     /// Every key the config understands, snake_case.
     public static var knownKeys: [String] {
         let json = try! JSONSerialization.jsonObject(with: try! snakeEncoder.encode(TrainConfig())) as! [String: Any]
@@ -26,15 +20,15 @@ extension TrainConfig {
     /// Applies the keys of a YAML mapping on top of `self`.
     public func merging(yaml text: String, source: String) throws -> TrainConfig {
         let loaded: Any?
-        do { loaded = try Yams.load(yaml: text) } catch { throw FileError(path: source, message: "not valid YAML: \(error)") }
+        do { loaded = try Yams.load(yaml: text) } catch { throw TrainError.file(path: source, reason: "not valid YAML: \(error)") }
         guard let map = loaded as? [String: Any] else {
             if loaded == nil { return self }
-            throw FileError(path: source, message: "expected a mapping of option: value at the top level")
+            throw TrainError.file(path: source, reason: "expected a mapping of option: value at the top level")
         }
         let known = Set(TrainConfig.knownKeys)
         let unknown = map.keys.filter { !known.contains($0.replacingOccurrences(of: "-", with: "_")) }.sorted()
         if !unknown.isEmpty {
-            throw FileError(path: source, message: "unknown option(s) \(unknown.joined(separator: ", ")); known: \(known.sorted().joined(separator: ", "))")
+            throw TrainError.file(path: source, reason: "unknown option(s) \(unknown.joined(separator: ", ")); known: \(known.sorted().joined(separator: ", "))")
         }
         var base = try JSONSerialization.jsonObject(with: try TrainConfig.snakeEncoder.encode(self)) as! [String: Any]
         for (k, v) in map { base[k.replacingOccurrences(of: "-", with: "_")] = v }
@@ -42,15 +36,15 @@ extension TrainConfig {
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
         do { return try d.decode(TrainConfig.self, from: data) } catch let DecodingError.typeMismatch(_, ctx) {
-            throw FileError(path: source, message: "option \(ctx.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type (\(ctx.debugDescription))")
+            throw TrainError.file(path: source, reason: "option \(ctx.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type (\(ctx.debugDescription))")
         } catch {
-            throw FileError(path: source, message: "\(error)")
+            throw TrainError.file(path: source, reason: "\(error)")
         }
     }
 
     public static func load(path: String) throws -> TrainConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(path: path, message: "cannot read the config file (missing or unreadable)")
+            throw TrainError.file(path: path, reason: "cannot read the config file (missing or unreadable)")
         }
         return try TrainConfig().merging(yaml: String(decoding: data, as: UTF8.self), source: path)
     }

@@ -7,13 +7,13 @@ public enum CurvePlot {
 
     public static func svg(metricsPath: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: metricsPath) else {
-            throw TrainingRun.SetupError(message: "\(metricsPath): cannot read the metrics file")
+            throw TrainError.file(path: metricsPath, reason: "cannot read the metrics file")
         }
         var trainLoss: [(Double, Double)] = [], validLoss: [(Double, Double)] = [], bleu: [(Double, Double)] = []
         for (k, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
             guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let kind = obj["kind"] as? String, let up = (obj["update"] as? NSNumber)?.doubleValue else {
-                throw TrainingRun.SetupError(message: "\(metricsPath):\(k + 1): not a metrics line")
+                throw TrainError.file(path: "\(metricsPath):\(k + 1)", reason: "not a metrics line")
             }
             let loss = (obj["loss"] as? NSNumber)?.doubleValue
             if kind == "train", let l = loss { trainLoss.append((up, l)) }

@@ -133,11 +133,6 @@ public struct TrainConfig: Codable, Equatable, Sendable {
 
     public init() {}
 
-    public struct Invalid: Error, CustomStringConvertible {
-        public let problems: [String]
-        public var description: String { "invalid training config:\n  - " + problems.joined(separator: "\n  - ") }
-    }
-
     /// Problems with the values themselves (files are checked when the run opens them).
     public func validate() throws {
         var p: [String] = []
@@ -182,7 +177,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if validBeam < 1 { p.append("valid_beam \(validBeam) < 1") }
         if maxLength < 1 { p.append("max_length \(maxLength) < 1") }
         if !(maxRatio >= 1) { p.append("max_ratio \(maxRatio) < 1") }
-        if !p.isEmpty { throw Invalid(problems: p) }
+        if !p.isEmpty { throw TrainError.invalidConfig(problems: p) }
     }
 
     /// polynomial_decay's end update: total_num_update, or max_updates when that is 0.

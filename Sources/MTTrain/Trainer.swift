@@ -93,7 +93,7 @@ public final class Trainer {
             }
             let t0 = Date()
             let u = iterator.nextUpdate()
-            let stats = step(u)
+            let stats = try step(u)
             state.trainSeconds = elapsed()
             window.add(stats, seconds: Date().timeIntervalSince(t0))
             if state.update % config.logInterval == 0 || u.endsEpoch {
@@ -125,8 +125,19 @@ public final class Trainer {
         var loss = 0.0, nll = 0.0, tokens = 0, gnorm = 0.0, skipped = false
     }
 
-    /// One update: forward/backward over the update's batches, clip, Adam.
-    func step(_ u: BatchIterator.Update) -> StepStats {
+    /// One update, in three parts with a seam between each: this process's gradients, the
+    /// reduction point (where data-parallel training sums gradients and statistics over
+    /// processes), and the optimiser step every process takes alike.
+    func step(_ u: BatchIterator.Update) throws -> StepStats {
+        var s = accumulateGradients(u)
+        reduceGradients(&s)
+        try applyUpdate(&s)
+        return s
+    }
+
+    /// Forward and backward over the update's batches into the gradient slab (zeroed first),
+    /// the loss normalised by the update's target tokens.
+    func accumulateGradients(_ u: BatchIterator.Update) -> StepStats {
         store.zeroGrads()
         var s = StepStats()
         let scale = 1 / Float(max(u.targetTokens, 1))
@@ -137,20 +148,30 @@ public final class Trainer {
             model.backward(c, scale: scale, smoothing: smoothing, params: store, arena: arena)
             s.loss += c.result.loss; s.nll += c.result.nll; s.tokens += c.result.tokens
         }
-        s.gnorm = GradClip.clip(store, maxNorm: config.clipNorm)
         state.epoch = iterator.position.epoch
         state.batch = iterator.position.batch
         state.dataFingerprint = iterator.position.fingerprint
+        return s
+    }
+
+    /// The gradient reduction point. One process holds the whole update already; a
+    /// data-parallel trainer sums the gradient slab and the loss and token statistics here, so
+    /// that clipping and Adam see the global gradient on every process.
+    func reduceGradients(_ s: inout StepStats) {}
+
+    /// Clipping, the non-finite check and the Adam step on the (reduced) gradient. Throws
+    /// `TrainError.nonFinite` after `max_non_finite` skipped updates in a row.
+    func applyUpdate(_ s: inout StepStats) throws {
+        s.gnorm = GradClip.clip(store, maxNorm: config.clipNorm)
         if !s.loss.isFinite || !s.gnorm.isFinite {
             nonFiniteInARow += 1
             s.skipped = true
             log.warn("non-finite loss or gradient at update \(state.update + 1) (loss \(s.loss), gnorm \(s.gnorm)): update skipped (\(nonFiniteInARow) in a row, limit \(config.maxNonFinite))")
-            if nonFiniteInARow >= config.maxNonFinite {
-                log.error("\(nonFiniteInARow) non-finite updates in a row: stopping; the last checkpoint is intact")
-                exit(3)
-            }
             state.rngState = rng.state
-            return s
+            if nonFiniteInARow >= config.maxNonFinite {
+                throw TrainError.nonFinite(count: nonFiniteInARow, update: state.update + 1)
+            }
+            return
         }
         nonFiniteInARow = 0
         state.update += 1
@@ -158,7 +179,6 @@ public final class Trainer {
         state.adamStep = adam.step
         state.rngState = rng.state
         state.targetTokensSeen += s.tokens
-        return s
     }
 
     /// Training time over every invocation, validations and saving included.
@@ -185,34 +205,54 @@ public final class Trainer {
         return left.min().map { max($0, 0) }
     }
 
-    /// Saves weights and state; validates; keeps the best; prunes. Returns true when early
-    /// stopping says to stop.
+    /// Whether this process does the leader-only work (validation, saving, pruning, logging
+    /// results): always, for one process; rank 0 of a data-parallel run.
+    var isLeader: Bool { true }
+
+    /// Validates (when asked and there is a validator) and saves; keeps the best; prunes.
+    /// Returns true when early stopping says to stop. Only the leader works here; every
+    /// process must reach the same answer (one process: its own).
     @discardableResult
     func saveAndValidate(epochEnd: Bool, validate: Bool = true) throws -> Bool {
+        guard isLeader else { return false }
+        let result = validate ? try self.validate() : nil
+        state.trainSeconds = elapsed()  // the validation counts as training time
+        try save(best: result?.improved ?? false)
+        prune()
+        if let r = result?.result {
+            log.metrics(["kind": "valid", "update": state.update, "loss": r.loss, "ppl": r.perplexity,
+                         "bleu": r.bleu?.score ?? -1, "train_seconds": state.trainSeconds])
+        }
+        return config.patience > 0 && state.badValidations >= config.patience
+    }
+
+    /// Validation loss (and BLEU) of the current weights; updates the best score and the count
+    /// of validations without improvement. Nil without a validator.
+    func validate() throws -> (result: Validator.Result, improved: Bool)? {
+        guard let v = validator else { return nil }
+        let r = try v.run(model: model, params: store, smoothing: config.labelSmoothing)
+        let score = config.bestMetric == "bleu" ? (r.bleu?.score ?? -r.loss) : -r.loss
+        let improved = state.best.map { score > $0 } ?? true
+        if improved { state.best = score; state.badValidations = 0 } else { state.badValidations += 1 }
+        log.validation(update: state.update, result: r, best: state.best, metric: config.bestMetric)
+        return (r, improved)
+    }
+
+    /// Saves the numbered checkpoint, checkpoint_last with its training state, and (when `best`)
+    /// checkpoint_best. Order matters for crash safety: the numbered copy first, then last +
+    /// state, each written atomically.
+    func save(best: Bool) throws {
         var meta = metadata
         meta["t2r_mt.train_config"] = config.json()
         meta["t2r_mt.update"] = String(state.update)
-        var improved = false
-        var result: Validator.Result?
-        if validate, let v = validator {
-            let r = try v.run(model: model, params: store, smoothing: config.labelSmoothing)
-            result = r
-            let score = config.bestMetric == "bleu" ? (r.bleu?.score ?? -r.loss) : -r.loss
-            improved = state.best.map { score > $0 } ?? true
-            if improved { state.best = score; state.badValidations = 0 } else { state.badValidations += 1 }
-            log.validation(update: state.update, result: r, best: state.best, metric: config.bestMetric)
-        }
-        state.trainSeconds = elapsed()  // the validation counts as training time
-        // Order matters for crash safety: the numbered copy first, then last + state, each atomic.
         try Checkpoint.save(store, config: model.config, extra: meta, to: files.numbered(state.update))
         try Checkpoint.save(store, config: model.config, extra: meta, to: files.last)
         try state.save(moments: store, extra: meta, to: files.lastState)
-        if improved { try CheckpointFiles.copy(files.last, to: files.best) }
-        files.prune(keep: config.keepLast)
+        if best { try CheckpointFiles.copy(files.last, to: files.best) }
         lastSaved = state.update
-        log.info("saved \(files.numbered(state.update))\(improved ? " (best)" : "")")
-        if let r = result { log.metrics(["kind": "valid", "update": state.update, "loss": r.loss, "ppl": r.perplexity,
-                                         "bleu": r.bleu?.score ?? -1, "train_seconds": state.trainSeconds]) }
-        return config.patience > 0 && state.badValidations >= config.patience
+        log.info("saved \(files.numbered(state.update))\(best ? " (best)" : "")")
     }
+
+    /// Removes numbered checkpoints beyond `keep_last`.
+    func prune() { files.prune(keep: config.keepLast) }
 }

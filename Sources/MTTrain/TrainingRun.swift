@@ -21,11 +21,6 @@ public struct TrainingRun {
     /// The model loaded from `init_from` (for the before/after table of swap-then-finetune).
     public let teacher: (model: Seq2Seq, store: ParameterStore)?
 
-    public struct SetupError: Error, CustomStringConvertible {
-        public let message: String
-        public var description: String { message }
-    }
-
     static func segmentation(_ s: String) -> SegmentationMode { SegmentationMode(rawValue: s) ?? .words }
 
     /// - Parameter translate: decoding for validation BLEU (nil: loss only).
@@ -37,7 +32,7 @@ public struct TrainingRun {
                              ("valid_source", config.validSource), ("valid_target", config.validTarget),
                              ("bpe_codes", config.bpeCodes), ("init_from", config.initFrom)]
         where !path.isEmpty && !FileManager.default.isReadableFile(atPath: path) {
-            throw SetupError(message: "\(name): cannot read \(path)")
+            throw TrainError.setup("\(name): cannot read \(path)")
         }
         let bpe = try config.bpeCodes.isEmpty ? nil : BPEApplier(codes: BPECodes(path: config.bpeCodes))
         let srcVocab = try Vocabulary(path: config.sourceVocab)
@@ -92,11 +87,11 @@ public struct TrainingRun {
         } else {
             let (entries, meta) = try SafeTensors.read(config.initFrom)
             guard let tc = try Checkpoint.config(in: meta, path: config.initFrom) else {
-                throw SetupError(message: "\(config.initFrom): no t2r-mt model config in its metadata")
+                throw TrainError.setup("\(config.initFrom): no t2r-mt model config in its metadata")
             }
             for (key, ours) in metadata where key.hasSuffix("_hash") {
                 if let theirs = meta[key], theirs != ours {
-                    throw SetupError(message: "\(config.initFrom) was trained with another vocabulary or BPE (\(key) \(theirs), this run \(ours))")
+                    throw TrainError.setup("\(config.initFrom) was trained with another vocabulary or BPE (\(key) \(theirs), this run \(ours))")
                 }
             }
             let tm = try Seq2Seq(config: tc)
@@ -113,7 +108,7 @@ public struct TrainingRun {
                 sameShape.attentionDropout = modelConfig.attentionDropout
                 sameShape.activationDropout = modelConfig.activationDropout
                 guard sameShape == modelConfig else {
-                    throw SetupError(message: "init_from \(config.initFrom) has architecture \(tc); this run asks for \(modelConfig)")
+                    throw TrainError.setup("init_from \(config.initFrom) has architecture \(tc); this run asks for \(modelConfig)")
                 }
                 var rng = RNG(seed: config.seed, stream: 0x5A)
                 let r = try Swap.copy(from: ts, into: store, featureMaps: model.featureMapParameters,

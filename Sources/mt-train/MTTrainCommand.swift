@@ -67,7 +67,12 @@ struct Train: ParsableCommand {
         if let t = run.teacher, let v = run.validator, trainer.state.update == 0 {
             before = try v.run(model: t.model, params: t.store, smoothing: c.labelSmoothing)
         }
-        let reason = try trainer.run()
+        let reason: Trainer.StopReason
+        do { reason = try trainer.run() } catch let e as TrainError {
+            guard case .nonFinite = e else { throw e }
+            log.error("\(e)")
+            throw ExitCode(3)
+        }
         if let b = before, let v = run.validator, let t = run.teacher {
             let after = try v.run(model: run.model, params: run.store, smoothing: c.labelSmoothing)
             SwapReport.print(teacher: b, teacherParameters: t.model.layout.parameterCount, after: after,

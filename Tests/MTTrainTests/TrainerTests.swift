@@ -58,6 +58,18 @@ final class TrainerTests: XCTestCase {
         return Double(zip(out, test).filter { $0 == $1.target }.count) / Double(test.count)
     }
 
+    /// Non-finite losses skip their updates; `max_non_finite` of them in a row stop the run with
+    /// an error that says how many and where (a library throws; mt-train exits with status 3).
+    func testNonFiniteLossesStopTheRunWithAnError() throws {
+        var c = Self.trainConfig(dir: temporaryDirectory(), updates: 20)
+        c.maxNonFinite = 3
+        let t = try makeTrainer(c, model: Self.modelConfig(.softmax), pairs: Self.copyPairs(200, seed: 5))
+        t.store.weight(0).fill(.nan)  // the (tied) embedding: every loss is NaN from here on
+        XCTAssertThrowsError(try t.run()) { XCTAssertEqual($0 as? TrainError, .nonFinite(count: 3, update: 1)) }
+        XCTAssertEqual(t.state.update, 0, "no update was applied")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: t.files.last), "nothing was saved")
+    }
+
     /// A copy task reaches at least 95 % exact match (greedy) on held-out sequences.
     func testCopyTaskLearnsToNinetyFivePercent() throws {
         let t = try makeTrainer(Self.trainConfig(dir: temporaryDirectory(), updates: 600), model: Self.modelConfig(.softmax),
