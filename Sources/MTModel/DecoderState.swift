@@ -16,7 +16,8 @@ import MTOps
 /// block after being overwritten is saved to a small per-block scratch first, so two children
 /// of one parent and swapped parents are handled exactly as a gather into new storage would
 /// (T2R.md §7.8). Nothing is allocated per step except when the softmax cache grows.
-/// This file is not the step computation (see `Seq2SeqDecoding.swift`).
+/// This file is not the step computation (see `Seq2SeqDecoding.swift` and the attentions' step
+/// forms in MTOps).
 public final class DecoderState: @unchecked Sendable {
     /// K: rows per sentence.
     public let beam: Int
@@ -35,13 +36,13 @@ public final class DecoderState: @unchecked Sendable {
     public var rows: Int { sentences * beam }
 
     enum SelfState {
-        case t2r(s: Tensor, z: Tensor)      // [Ncap, H, R, Dh], [Ncap, H, R]
-        case softmax(KVCache)
+        case t2r(CausalLinearAttention.State)  // S [Ncap, H, R, Dh], z [Ncap, H, R]
+        case softmax(SoftmaxAttention.KVCache)  // K, V [Ncap, capacity, D]
     }
 
     enum CrossState {
-        case t2r(s: Tensor, z: Tensor)      // [Bcap, H, R, Dh], [Bcap, H, R]
-        case softmax(CrossMemory)
+        case t2r(CrossLinearAttention.State)  // S_x [Bcap, H, R, Dh], z_x [Bcap, H, R]
+        case softmax(SoftmaxAttention.CrossMemory)  // K_x, V_x [Bcap, S, D], padding [Bcap, S]
     }
 
     struct Layer {
@@ -55,45 +56,8 @@ public final class DecoderState: @unchecked Sendable {
     /// φ(q/√Dh) and φ(k) of self-attention and φ(q/√Dh) of cross-attention as single affine maps
     /// of the layer input followed by ReLU: W_f [H·R, D], b_f [H·R] each.
     struct FusedFeatures {
-        let selfQuery: FeatureMap.Fused
-        let selfKey: FeatureMap.Fused
+        let selfAttention: CausalLinearAttention.Fused
         let crossQuery: FeatureMap.Fused
-    }
-
-    /// Softmax self-attention cache: K, V [Ncap, capacity, D], `position` entries valid per row.
-    final class KVCache {
-        var k: Tensor
-        var v: Tensor
-        var capacity: Int { k.shape[1] }
-        init(rows: Int, capacity: Int, dim: Int) {
-            k = Tensor(zeros: [rows, capacity, dim])
-            v = Tensor(zeros: [rows, capacity, dim])
-        }
-
-        /// Grows to hold at least `positions` positions (doubling), keeping `valid` per row.
-        func reserve(_ positions: Int, valid: Int, rows: Int, limit: Int) {
-            if positions <= capacity { return }
-            var cap = capacity
-            while cap < positions { cap *= 2 }
-            cap = Swift.min(Swift.max(cap, positions), Swift.max(limit, positions))
-            let d = k.shape[2], old = capacity
-            let nk = Tensor(zeros: [k.shape[0], cap, d]), nv = Tensor(zeros: [k.shape[0], cap, d])
-            for r in 0..<rows {
-                (nk.pointer + r * cap * d).update(from: k.pointer + r * old * d, count: valid * d)
-                (nv.pointer + r * cap * d).update(from: v.pointer + r * old * d, count: valid * d)
-            }
-            k = nk
-            v = nv
-        }
-    }
-
-    /// Softmax cross-attention memory: K_x, V_x [Bcap, S, D] and padding flags [Bcap, S].
-    final class CrossMemory {
-        let k: Tensor
-        let v: Tensor
-        var isPad: [UInt8]
-        var sourceLength: Int { k.shape[1] }
-        init(k: Tensor, v: Tensor, isPad: [UInt8]) { self.k = k; self.v = v; self.isPad = isPad }
     }
 
     init(beam: Int, sentences: Int, maxPositions: Int, layers: [Layer], scratchFloats: Int) {
@@ -110,15 +74,15 @@ public final class DecoderState: @unchecked Sendable {
         var n = 0
         for l in layers {
             switch l.selfState {
-            case .t2r(let s, let z): n += s.count + z.count
+            case .t2r(let st): n += st.s.count + st.z.count
             case .softmax(let c): n += c.k.count + c.v.count
             }
             switch l.cross {
-            case .t2r(let s, let z): n += s.count + z.count
+            case .t2r(let st): n += st.s.count + st.z.count
             case .softmax(let m): n += m.k.count + m.v.count
             }
             if let f = l.fused {
-                for m in [f.selfQuery, f.selfKey, f.crossQuery] { n += m.weight.count + m.bias.count }
+                for m in [f.selfAttention.query, f.selfAttention.key, f.crossQuery] { n += m.weight.count + m.bias.count }
             }
         }
         return n + scratch.count
@@ -157,7 +121,8 @@ public final class DecoderState: @unchecked Sendable {
         parents.withUnsafeBufferPointer { p in
             for l in layers {
                 switch l.selfState {
-                case .t2r(let s, let z):
+                case .t2r(let st):
+                    let s = st.s, z = st.z
                     let rs = s.count / s.shape[0], rz = z.count / z.shape[0]
                     RowGather.inPlace(s.pointer, rowStride: rs, copy: rs, parents: p, block: beam, scratch: scratch)
                     RowGather.inPlace(z.pointer, rowStride: rz, copy: rz, parents: p, block: beam, scratch: scratch)
@@ -176,9 +141,9 @@ public final class DecoderState: @unchecked Sendable {
     func compactCross(_ keep: [Int]) {
         for l in layers {
             switch l.cross {
-            case .t2r(let s, let z):
-                RowGather.compact(s.pointer, rowSize: s.count / s.shape[0], keep: keep)
-                RowGather.compact(z.pointer, rowSize: z.count / z.shape[0], keep: keep)
+            case .t2r(let st):
+                RowGather.compact(st.s.pointer, rowSize: st.s.count / st.s.shape[0], keep: keep)
+                RowGather.compact(st.z.pointer, rowSize: st.z.count / st.z.shape[0], keep: keep)
             case .softmax(let m):
                 RowGather.compact(m.k.pointer, rowSize: m.k.count / m.k.shape[0], keep: keep)
                 RowGather.compact(m.v.pointer, rowSize: m.v.count / m.v.shape[0], keep: keep)

@@ -47,7 +47,7 @@ extension Seq2Seq {
         precondition(encoderOutput.rank == 3 && encoderOutput.shape[2] == config.modelDim,
                      "startDecoding: encoder output \(encoderOutput.shape)")
         precondition(beam >= 1 && maxPositions >= 1, "startDecoding: beam \(beam), maxPositions \(maxPositions)")
-        let b = encoderOutput.shape[0], sl = encoderOutput.shape[1], n = b * beam, d = config.modelDim
+        let b = encoderOutput.shape[0], n = b * beam, d = config.modelDim
         let kvCapacity = Swift.min(maxPositions, 32)
         var scratch = 0
         var layers: [DecoderState.Layer] = []
@@ -56,29 +56,23 @@ extension Seq2Seq {
             switch l.selfAttention {
             case .t2r(let a):
                 let st = a.makeState(rows: n)
-                selfState = .t2r(s: st.s, z: st.z)
+                selfState = .t2r(st)
                 scratch = Swift.max(scratch, beam * st.s.count / Swift.max(n, 1))
             case .softmax:
-                selfState = .softmax(DecoderState.KVCache(rows: n, capacity: kvCapacity, dim: d))
+                selfState = .softmax(SoftmaxAttention.KVCache(rows: n, capacity: kvCapacity, dim: d))
                 scratch = Swift.max(scratch, beam * kvCapacity * d)
             }
             let cross: DecoderState.CrossState
             switch l.crossAttention {
             case .t2r(let a):
-                let st = a.buildState(encoderOutput, padding: padding, params: params, arena: arena)
-                cross = .t2r(s: st.s, z: st.z)
+                cross = .t2r(a.buildState(encoderOutput, padding: padding, params: params, arena: arena))
             case .softmax(let a):
-                let m = a.crossMemory(encoderOutput, keyPadding: padding, params: params)
-                let pad = padding?.isPad ?? [UInt8](repeating: 0, count: b * sl)
-                cross = .softmax(DecoderState.CrossMemory(k: m.k, v: m.v, isPad: pad))
+                cross = .softmax(a.crossMemory(encoderOutput, keyPadding: padding, params: params))
             }
             var fused: DecoderState.FusedFeatures? = nil
             if case .t2r(let sa) = l.selfAttention, case .t2r(let ca) = l.crossAttention {
-                let qs = 1 / Float(sa.headDim).squareRoot()
-                fused = DecoderState.FusedFeatures(
-                    selfQuery: sa.phi.fused(with: sa.q, scale: qs, params: params),
-                    selfKey: sa.phi.fused(with: sa.k, scale: 1, params: params),
-                    crossQuery: ca.phi.fused(with: ca.q, scale: qs, params: params))
+                fused = DecoderState.FusedFeatures(selfAttention: sa.fused(params: params),
+                                                   crossQuery: ca.fusedQuery(params: params))
             }
             layers.append(DecoderState.Layer(selfState: selfState, cross: cross, fused: fused))
         }
@@ -101,7 +95,7 @@ extension Seq2Seq {
         if let norm = decoderNorm { h = norm.forward(h, params: params, arena: arena).y }
         let logits = outputProjection.forward(h, params: params, arena: arena).y  // [N, V]
         state.position += 1
-        if output == .logProbs { DecodeKernels.logSoftmaxRows(logits) }
+        if output == .logProbs { Kernels.logSoftmaxRows(logits) }
         return logits
     }
 }
@@ -135,10 +129,10 @@ extension DecoderLayer {
     func selfAttentionStep(_ u: Tensor, layer: DecoderState.Layer, state: DecoderState, params: ParameterStore,
                            arena: Arena) -> Tensor {
         switch (selfAttention, layer.selfState) {
-        case (.t2r(let a), .t2r(let s, let z)):
-            return DecodeKernels.t2rSelfStep(a, u, s: s, z: z, fused: layer.fused, params: params, arena: arena)
+        case (.t2r(let a), .t2r(let st)):
+            return a.step(u, state: st, fused: layer.fused?.selfAttention, params: params, arena: arena)
         case (.softmax(let a), .softmax(let c)):
-            return DecodeKernels.softmaxSelfStep(a, u, cache: c, position: state.position, params: params, arena: arena)
+            return a.step(u, cache: c, position: state.position, params: params, arena: arena)
         default: preconditionFailure("DecoderLayer.step: self state of the other attention kind")
         }
     }
@@ -146,11 +140,11 @@ extension DecoderLayer {
     func crossAttentionStep(_ u: Tensor, layer: DecoderState.Layer, state: DecoderState, params: ParameterStore,
                             arena: Arena) -> Tensor {
         switch (crossAttention, layer.cross) {
-        case (.t2r(let a), .t2r(let s, let z)):
-            return DecodeKernels.t2rCrossStep(a, u, s: s, z: z, beam: state.beam, fused: layer.fused, params: params,
-                                              arena: arena)
+        case (.t2r(let a), .t2r(let st)):
+            return a.step(u, state: st, beam: state.beam, fusedQuery: layer.fused?.crossQuery, params: params,
+                          arena: arena)
         case (.softmax(let a), .softmax(let m)):
-            return DecodeKernels.softmaxCrossStep(a, u, memory: m, beam: state.beam, params: params, arena: arena)
+            return a.crossStep(u, memory: m, beam: state.beam, params: params, arena: arena)
         default: preconditionFailure("DecoderLayer.step: cross state of the other attention kind")
         }
     }

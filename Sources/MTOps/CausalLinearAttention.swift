@@ -12,7 +12,7 @@
 ///   the normalised weights as the reference's quadratic path does (T2R.md §3, §7.5). The
 ///   recurrent form has no dropout, so it equals the parallel form only with dropout off.
 ///   y = C Woᵀ + bo
-/// Recurrent form (per row and head, update first, then read):
+/// Recurrent form (per row and head, update first, then read), in CausalLinearAttentionStep.swift:
 ///   S += f^K_t ⊗ v_t, z += f^K_t;  o_t = (f^Q_t)ᵀ S / max(⟨f^Q_t, z⟩, ε)
 public struct CausalLinearAttention: Sendable {
     public let dim: Int
@@ -205,114 +205,5 @@ public struct CausalLinearAttention: Sendable {
         q.backward(x: c.x, dy: dq, dx: dx, params: params)
         k.backward(x: c.x, dy: dk, dx: dx, params: params)
         v.backward(x: c.x, dy: dv, dx: dx, params: params)
-    }
-
-    // MARK: recurrent form
-
-    /// Recurrent state of one layer: S [N, H, R, Dh], z [N, H, R] (fp32, own storage).
-    public struct State: Sendable {
-        public let s: Tensor
-        public let z: Tensor
-        public var rows: Int { s.shape[0] }
-
-        public init(rows: Int, heads: Int, features: Int, headDim: Int) {
-            s = Tensor(zeros: [rows, heads, features, headDim])
-            z = Tensor(zeros: [rows, heads, features])
-        }
-
-        init(s: Tensor, z: Tensor) { self.s = s; self.z = z }
-
-        /// A new state whose row j is row parents[j] of this one (new storage).
-        public func gathered(_ parents: [Int]) -> State {
-            var ss = s.shape, zs = z.shape
-            ss[0] = parents.count; zs[0] = parents.count
-            let ns = Tensor(zeros: ss), nz = Tensor(zeros: zs)
-            let sr = s.count / max(rows, 1), zr = z.count / max(rows, 1)
-            for (j, p) in parents.enumerated() {
-                precondition(p >= 0 && p < rows, "State.gathered: parent \(p) of \(rows) rows")
-                (ns.pointer + j * sr).update(from: s.pointer + p * sr, count: sr)
-                (nz.pointer + j * zr).update(from: z.pointer + p * zr, count: zr)
-            }
-            return State(s: ns, z: nz)
-        }
-    }
-
-    public func makeState(rows: Int) -> State {
-        State(rows: rows, heads: heads, features: features, headDim: headDim)
-    }
-
-    /// One step: x [N, D] (one position per row) → y [N, D]; updates the state in place.
-    /// Rows flagged in `padRows` neither update the state nor read anything new (their f^K is 0).
-    public func step(_ x: Tensor, state: State, padRows: [UInt8]? = nil, params: ParameterStore, arena: Arena) -> Tensor {
-        let d = dim, n = x.count / d, dh = headDim
-        precondition(x.count == n * d && n == state.rows, "CausalLinearAttention.step: x \(x.shape), state rows \(state.rows)")
-        let qt = arena.tensor([n, d]), kt = arena.tensor([n, d]), vt = arena.tensor([n, d])
-        q.forward(x, into: qt, params: params)
-        k.forward(x, into: kt, params: params)
-        v.forward(x, into: vt, params: params)
-        let fq = phi.forward(qt, scale: 1 / Float(dh).squareRoot(), params: params, arena: arena)
-        let fk = phi.forward(kt, scale: 1, zeroRows: padRows, params: params, arena: arena)
-        let ctx = arena.tensor([n, d])
-        updateAndRead(fq: fq.pointer, fk: fk.pointer, v: vt.pointer, rows: n, state: state, into: ctx.pointer)
-        let y = arena.tensor([n, d])
-        out.forward(ctx, into: y, params: params)
-        return y
-    }
-
-    /// φ folded into the q and k projections for decoding (T2R.md §2 "Inference fusion"):
-    /// f^Q = ReLU(W_fq x + b_fq), f^K = ReLU(W_fk x + b_fk), so q and k are never built.
-    /// Build after training (`fused(params:)`); rebuild whenever the weights change.
-    public struct Fused: Sendable {
-        public let query: FeatureMap.Fused  // [H·R, D], [H·R]
-        public let key: FeatureMap.Fused
-    }
-
-    public func fused(params: ParameterStore) -> Fused {
-        Fused(query: phi.fused(with: q, scale: 1 / Float(headDim).squareRoot(), params: params),
-              key: phi.fused(with: k, scale: 1, params: params))
-    }
-
-    /// `step` with fused φ projections (same result up to rounding).
-    public func step(_ x: Tensor, state: State, fused: Fused, padRows: [UInt8]? = nil,
-                     params: ParameterStore, arena: Arena) -> Tensor {
-        let d = dim, n = x.count / d
-        precondition(x.count == n * d && n == state.rows, "CausalLinearAttention.step: x \(x.shape), state rows \(state.rows)")
-        let fq = fused.query.apply(x, arena: arena)
-        let fk = fused.key.apply(x, arena: arena)
-        if let z = padRows {
-            let hr = heads * features
-            for row in 0..<n where z[row] != 0 { (fk.pointer + row * hr).update(repeating: 0, count: hr) }
-        }
-        let vt = arena.tensor([n, d])
-        v.forward(x, into: vt, params: params)
-        let ctx = arena.tensor([n, d])
-        updateAndRead(fq: fq.pointer, fk: fk.pointer, v: vt.pointer, rows: n, state: state, into: ctx.pointer)
-        let y = arena.tensor([n, d])
-        out.forward(ctx, into: y, params: params)
-        return y
-    }
-
-    /// S += f^K ⊗ v, z += f^K, then ctx = (f^Q)ᵀ S / max(⟨f^Q, z⟩, ε), per row and head.
-    func updateAndRead(fq: UnsafePointer<Float>, fk: UnsafePointer<Float>, v: UnsafePointer<Float>, rows n: Int,
-                       state: State, into ctx: UnsafeMutablePointer<Float>) {
-        let d = dim, dh = headDim, r = features, hr = heads * features
-        let sp = state.s.pointer, zp = state.z.pointer
-        for row in 0..<n {
-            for h in 0..<heads {
-                let s = sp + (row * heads + h) * r * dh, z = zp + (row * heads + h) * r
-                let fkh = fk + row * hr + h * r, fqh = fq + row * hr + h * r, vh = v + row * d + h * dh
-                for j in 0..<r where fkh[j] != 0 {
-                    let sj = s + j * dh, a = fkh[j]
-                    for i in 0..<dh { sj[i] += a * vh[i] }
-                    z[j] += a
-                }
-                var den = 0.0
-                for j in 0..<r { den += Double(fqh[j]) * Double(z[j]) }
-                let o = ctx + row * d + h * dh
-                // o [1, Dh] = f^Q [1, R] · S [R, Dh], scaled by 1/δ
-                GEMM.sgemm(.none, .none, m: 1, n: dh, k: r, alpha: Float(1 / Swift.max(den, Double(epsilon))),
-                           a: fqh, lda: r, b: s, ldb: dh, c: o, ldc: dh)
-            }
-        }
     }
 }

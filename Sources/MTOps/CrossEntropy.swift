@@ -58,8 +58,8 @@ public struct CrossEntropy: Sendable {
                         if y == pad { lse.pointer[r] = 0; continue }
                         precondition(y >= 0 && Int(y) < vocab, "CrossEntropy: target \(y) outside vocabulary \(vocab)")
                         let xr = logits.pointer + r * vocab
-                        let (m, sumX) = OpKernels.maxAndSum(xr, vocab)
-                        let lF = m + Float(_log(OpKernels.sumExp(xr, vocab, minus: m)))
+                        let (m, sumX) = Kernels.maxAndSum(xr, vocab)
+                        let lF = Kernels.logSumExp(xr, vocab, max: m)
                         lse.pointer[r] = lF
                         let l = Double(lF)
                         let nllR = l - Double(xr[Int(y)])
@@ -91,7 +91,7 @@ public struct CrossEntropy: Sendable {
                 let xr = c.logits.pointer + r * vocab, dr = dLogits.pointer + r * vocab
                 let y = tgt[r]
                 if y == pad { dr.update(repeating: 0, count: vocab); continue }
-                OpKernels.expShiftScale(xr, dr, vocab, lse: c.lse.pointer[r], g: g, minus: ei)
+                Kernels.expShiftScale(xr, dr, vocab, lse: c.lse.pointer[r], g: g, minus: ei)
                 dr[Int(y)] -= g * onTarget
             }
         }

@@ -8,8 +8,9 @@
 ///   S_x[b, h] = Σ_s F^K_s ⊗ v_s   [R, Dh]        z_x[b, h] = Σ_s F^K_s   [R]
 ///   o_t = (F^Q_t)ᵀ S_x / max(|⟨F^Q_t, z_x⟩|, ε),  F^Q = φ(Q/√Dh)
 ///   y = O Woᵀ + bo
-/// The same formula serves training (all T positions at once) and decoding (one row at a time,
-/// row n reading sentence n / beam). No attention dropout (the reference has none here).
+/// The same formula serves training (all T positions at once, here) and decoding (one row at a
+/// time, row n reading sentence n / beam: CrossLinearAttentionStep.swift). No attention dropout
+/// (the reference has none here).
 public struct CrossLinearAttention: Sendable {
     public let dim: Int
     public let heads: Int
@@ -52,23 +53,9 @@ public struct CrossLinearAttention: Sendable {
 
     /// Per-sentence cross state: S_x [B, H, R, Dh], z_x [B, H, R].
     public struct State: Sendable {
-        public let s: Tensor
-        public let z: Tensor
+        public let s: Tensor  // [B, H, R, Dh]
+        public let z: Tensor  // [B, H, R]
         public var sentences: Int { s.shape[0] }
-
-        /// A new state keeping only sentences `keep` (in that order), in new storage.
-        public func compacted(_ keep: [Int]) -> State {
-            var ss = s.shape, zs = z.shape
-            ss[0] = keep.count; zs[0] = keep.count
-            let ns = Tensor(zeros: ss), nz = Tensor(zeros: zs)
-            let sr = s.count / max(sentences, 1), zr = z.count / max(sentences, 1)
-            for (j, p) in keep.enumerated() {
-                precondition(p >= 0 && p < sentences, "CrossLinearAttention.State.compacted: \(p) of \(sentences)")
-                (ns.pointer + j * sr).update(from: s.pointer + p * sr, count: sr)
-                (nz.pointer + j * zr).update(from: z.pointer + p * zr, count: zr)
-            }
-            return State(s: ns, z: nz)
-        }
     }
 
     public struct Cache: Sendable {
@@ -110,19 +97,6 @@ public struct CrossLinearAttention: Sendable {
                 zr[j] = Float(acc)
             }
         }
-    }
-
-    /// Decoding: the cross state of an encoder output [B, S, D] (own storage; build once per source).
-    public func buildState(_ memory: Tensor, padding: PaddingMask?, params: ParameterStore, arena: Arena) -> State {
-        precondition(memory.rank == 3 && memory.shape[2] == dim, "CrossLinearAttention.buildState: \(memory.shape)")
-        let bsz = memory.shape[0], sl = memory.shape[1]
-        let kt = arena.tensor(memory.shape), vt = arena.tensor(memory.shape)
-        k.forward(memory, into: kt, params: params)
-        v.forward(memory, into: vt, params: params)
-        let fk = phi.forward(kt, scale: 1, zeroRows: padding?.isPad, params: params, arena: arena)
-        let st = State(s: Tensor(zeros: [bsz, heads, features, headDim]), z: Tensor(zeros: [bsz, heads, features]))
-        accumulateState(fk: fk.pointer, v: vt.pointer, batch: bsz, sourceLength: sl, s: st.s.pointer, z: st.z.pointer)
-        return st
     }
 
     /// Training form. x [B, T, D] decoder side; memory [B, S, D] encoder output; padding [B, S].
@@ -250,39 +224,5 @@ public struct CrossLinearAttention: Sendable {
         q.backward(x: c.x, dy: dq, dx: dx, params: params)
         k.backward(x: c.memory, dy: dk, dx: dMemory, params: params)
         v.backward(x: c.memory, dy: dv, dx: dMemory, params: params)
-    }
-
-    /// The query side of φ folded into q_proj (T2R.md §2), for decoding.
-    public func fusedQuery(params: ParameterStore) -> FeatureMap.Fused {
-        phi.fused(with: q, scale: 1 / Float(headDim).squareRoot(), params: params)
-    }
-
-    /// `step` with the fused query projection (same result up to rounding).
-    public func step(_ x: Tensor, state: State, beam: Int, fusedQuery: FeatureMap.Fused,
-                     params: ParameterStore, arena: Arena) -> Tensor {
-        let d = dim, n = x.count / d
-        precondition(x.count == n * d && n == state.sentences * beam,
-                     "CrossLinearAttention.step: \(n) rows for \(state.sentences) sentences × beam \(beam)")
-        let fq = fusedQuery.apply(x, arena: arena)
-        let ctx = arena.tensor([n, d])
-        read(fq: fq.pointer, rows: n, sentenceOf: { $0 / beam }, state: state, into: ctx.pointer, dot: nil)
-        let y = arena.tensor([n, d])
-        out.forward(ctx, into: y, params: params)
-        return y
-    }
-
-    /// One decoding step: x [N, D] with N = sentences · beam rows (row n reads sentence n / beam).
-    public func step(_ x: Tensor, state: State, beam: Int, params: ParameterStore, arena: Arena) -> Tensor {
-        let d = dim, n = x.count / d
-        precondition(x.count == n * d && n == state.sentences * beam,
-                     "CrossLinearAttention.step: \(n) rows for \(state.sentences) sentences × beam \(beam)")
-        let qt = arena.tensor([n, d])
-        q.forward(x, into: qt, params: params)
-        let fq = phi.forward(qt, scale: 1 / Float(headDim).squareRoot(), params: params, arena: arena)
-        let ctx = arena.tensor([n, d])
-        read(fq: fq.pointer, rows: n, sentenceOf: { $0 / beam }, state: state, into: ctx.pointer, dot: nil)
-        let y = arena.tensor([n, d])
-        out.forward(ctx, into: y, params: params)
-        return y
     }
 }

@@ -55,7 +55,7 @@ public struct FeatureMap: Sendable {
         let fs = SendablePointer(f)
         OpLoop.rows(n, work: n * hr) { range in
             let fp = fs.p
-            for i in (range.lowerBound * hr)..<(range.upperBound * hr) { fp[i] = fp[i] > 0 ? fp[i] : 0 }
+            Kernels.relu(fp + range.lowerBound * hr, fp + range.lowerBound * hr, range.count * hr)
             if let z = zeroRows {
                 for row in range where z[row] != 0 { (fp + row * hr).update(repeating: 0, count: hr) }
             }
@@ -121,7 +121,7 @@ public struct FeatureMap: Sendable {
             for row in 0..<n { (f + row * hr).update(from: bias.pointer, count: hr) }
             GEMM.sgemm(.none, .transposed, m: n, n: hr, k: d, a: x, lda: d, b: weight.pointer, ldb: d,
                        beta: 1, c: f, ldc: hr)
-            for i in 0..<(n * hr) { f[i] = f[i] > 0 ? f[i] : 0 }
+            Kernels.relu(f, f, n * hr)
         }
     }
 

@@ -47,15 +47,15 @@ public struct FeedForward: Sendable {
         let p = training ? activationDropout : 0
         let keep: Float = 1 / (1 - p)
         let seed = p > 0 ? rng.next() : 0
-        let threshold = DropStream.threshold(p)
+        let threshold = RNG.dropThreshold(p)
         OpLoop.rows(n, work: n * f * (p > 0 ? 8 : 1)) { range in
             for r in range {
                 let hr = h.pointer + r * f
                 if p > 0 {
-                    var g = DropStream(seed: seed, stream: UInt64(r))
+                    var g = RNG(seed: seed, stream: UInt64(r))
                     g.reluDropout(hr, f, threshold: threshold, keep: keep)
                 } else {
-                    for c in 0..<f { hr[c] = hr[c] > 0 ? hr[c] : 0 }
+                    Kernels.relu(hr, hr, f)
                 }
             }
         }

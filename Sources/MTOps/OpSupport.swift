@@ -56,7 +56,7 @@ public enum Init {
 }
 
 /// Dropout masks: each element is 0 with probability p and 1/(1 − p) otherwise. Row `r` draws
-/// from its own stream `DropStream(seed: seed, stream: r)`, so the mask does not depend on the
+/// from its own stream `RNG(seed: seed, stream: r)`, so the mask does not depend on the
 /// thread count. Ops take `seed = rng.next()` from the caller's generator.
 public enum DropoutMask {
     /// Fills mask [rows, cols].
@@ -64,11 +64,11 @@ public enum DropoutMask {
         precondition(rows * cols == mask.count, "DropoutMask: [\(rows), \(cols)] into \(mask.shape)")
         precondition(p >= 0 && p < 1, "DropoutMask: p = \(p) not in [0, 1)")
         let m = mask
-        let threshold = DropStream.threshold(p), keep = 1 / (1 - p)
+        let threshold = RNG.dropThreshold(p), keep = 1 / (1 - p)
         Parallel.forRanges(rows, work: rows * cols * 4) { range in
             for r in range {
-                var g = DropStream(seed: seed, stream: UInt64(r))
-                g.fillMask(m.pointer + r * cols, cols, threshold: threshold, keep: keep)
+                var g = RNG(seed: seed, stream: UInt64(r))
+                g.fillDropoutMask(m.pointer + r * cols, cols, threshold: threshold, keep: keep)
             }
         }
     }

@@ -106,7 +106,7 @@ public struct SoftmaxAttention: Sendable {
                     for s in 0..<sk where pad[b * sk + s] != 0 { row[s] = -.infinity }
                 }
                 if causal && t + 1 < sk { (row + t + 1).update(repeating: -.infinity, count: sk - t - 1) }
-                OpKernels.softmax(row, sk)
+                Kernels.softmax(row, sk)
             }
             if let m = dropMask {
                 let mp = m.pointer + bh * tq * sk, dp = dropped.pointer + bh * tq * sk

@@ -1,155 +1,138 @@
-/// Incremental (one position per call) softmax attention for decoding.
+/// Incremental (one position per call) softmax attention for decoding: the recurrent side of
+/// `SoftmaxAttention`, whose parallel form it reproduces (the tests check it step by step).
 ///
-/// Self-attention keeps a key/value cache per decoding row: K, V [N, maxLength, D], `length`
-/// positions filled. Each step projects the new position, appends its k and v, and attends
-/// over positions 0...length (the token sees itself, as the causal mask's diagonal).
-/// Cross-attention projects the encoder output once (`crossMemory`) into K, V [B, S, D] shared
-/// by all beams of a sentence: row n reads sentence n / beam.
+/// Self-attention keeps a key/value cache per decoding row, K, V [Ncap, capacity, D], grown by
+/// doubling; each step projects the new position t, writes its k and v at slot t, and attends
+/// over positions 0...t (the token sees itself, as the causal mask's diagonal). Cross-attention
+/// projects the encoder output once (`crossMemory`) into K_x, V_x [B, S, D] shared by all beams
+/// of a sentence: row n reads sentence n / beam. Both are reference types so that the decoder
+/// state can grow, gather and compact them in place; this file does not reorder them.
 extension SoftmaxAttention {
-    /// Key/value cache of one self-attention layer. Owns its storage (it outlives the arena's step).
-    public struct KVCache: Sendable {
-        public let k: Tensor  // [N, maxLength, D]
-        public let v: Tensor  // [N, maxLength, D]
-        public private(set) var length: Int
-        public var rows: Int { k.shape[0] }
-        public var maxLength: Int { k.shape[1] }
+    /// Key/value cache of one self-attention layer: K, V [Ncap, capacity, D] (own storage: it
+    /// outlives the arena's step). The caller tracks how many positions each row holds.
+    public final class KVCache {
+        public private(set) var k: Tensor  // [Ncap, capacity, D]
+        public private(set) var v: Tensor  // [Ncap, capacity, D]
+        public var capacity: Int { k.shape[1] }
 
-        public init(rows: Int, maxLength: Int, dim: Int) {
-            k = Tensor(zeros: [rows, maxLength, dim])
-            v = Tensor(zeros: [rows, maxLength, dim])
-            length = 0
+        public init(rows: Int, capacity: Int, dim: Int) {
+            k = Tensor(zeros: [rows, capacity, dim])
+            v = Tensor(zeros: [rows, capacity, dim])
         }
 
-        init(k: Tensor, v: Tensor, length: Int) { self.k = k; self.v = v; self.length = length }
-
-        mutating func advance() { length += 1 }
-
-        /// A new cache whose row j is this cache's row parents[j] (new storage: two children may
-        /// share a parent).
-        public func gathered(_ parents: [Int]) -> KVCache {
-            let l = maxLength, d = k.shape[2]
-            let nk = Tensor(zeros: [parents.count, l, d]), nv = Tensor(zeros: [parents.count, l, d])
-            for (j, p) in parents.enumerated() {
-                precondition(p >= 0 && p < rows, "KVCache.gathered: parent \(p) of \(rows) rows")
-                (nk.pointer + j * l * d).update(from: k.pointer + p * l * d, count: length * d)
-                (nv.pointer + j * l * d).update(from: v.pointer + p * l * d, count: length * d)
+        /// Grows to hold at least `positions` positions (doubling, at most `limit` unless more
+        /// are asked for), keeping the first `valid` positions of rows 0..<rows.
+        public func reserve(_ positions: Int, valid: Int, rows: Int, limit: Int) {
+            if positions <= capacity { return }
+            var cap = capacity
+            while cap < positions { cap *= 2 }
+            cap = Swift.min(Swift.max(cap, positions), Swift.max(limit, positions))
+            let d = k.shape[2], old = capacity
+            let nk = Tensor(zeros: [k.shape[0], cap, d]), nv = Tensor(zeros: [k.shape[0], cap, d])
+            for r in 0..<rows {
+                (nk.pointer + r * cap * d).update(from: k.pointer + r * old * d, count: valid * d)
+                (nv.pointer + r * cap * d).update(from: v.pointer + r * old * d, count: valid * d)
             }
-            return KVCache(k: nk, v: nv, length: length)
+            k = nk
+            v = nv
         }
     }
 
-    /// Projected encoder memory for cross-attention, per sentence.
-    public struct CrossMemory: Sendable {
-        public let k: Tensor  // [B, S, D]
-        public let v: Tensor  // [B, S, D]
-        public let keyPadding: PaddingMask?
+    /// Projected encoder memory for cross-attention, per sentence: K_x, V_x [Bcap, S, D] and
+    /// padding flags [Bcap, S] (1 = padded key).
+    public final class CrossMemory {
+        public let k: Tensor  // [Bcap, S, D]
+        public let v: Tensor  // [Bcap, S, D]
+        public var isPad: [UInt8]  // [Bcap, S]
+        public var sourceLength: Int { k.shape[1] }
 
-        public init(k: Tensor, v: Tensor, keyPadding: PaddingMask?) {
-            self.k = k; self.v = v; self.keyPadding = keyPadding
-        }
-
-        /// A new memory keeping only sentences `keep` (in that order), in new storage.
-        public func compacted(_ keep: [Int]) -> CrossMemory {
-            let b = k.shape[0], s = k.shape[1], d = k.shape[2]
-            let nk = Tensor(zeros: [keep.count, s, d]), nv = Tensor(zeros: [keep.count, s, d])
-            var pads: [UInt8] = []
-            for (j, i) in keep.enumerated() {
-                precondition(i >= 0 && i < b, "CrossMemory.compacted: sentence \(i) of \(b)")
-                (nk.pointer + j * s * d).update(from: k.pointer + i * s * d, count: s * d)
-                (nv.pointer + j * s * d).update(from: v.pointer + i * s * d, count: s * d)
-                if let m = keyPadding { pads += m.isPad[(i * s)..<((i + 1) * s)] }
-            }
-            return CrossMemory(k: nk, v: nv,
-                               keyPadding: keyPadding.map { _ in PaddingMask(batch: keep.count, length: s, isPad: pads) })
+        public init(k: Tensor, v: Tensor, isPad: [UInt8]) {
+            precondition(isPad.count == k.shape[0] * k.shape[1], "CrossMemory: \(isPad.count) flags for \(k.shape)")
+            self.k = k; self.v = v; self.isPad = isPad
         }
     }
 
-    public func makeCache(rows: Int, maxLength: Int) -> KVCache {
-        KVCache(rows: rows, maxLength: maxLength, dim: dim)
-    }
-
-    /// K, V of the encoder output [B, S, D] (own storage, computed once per source batch).
+    /// K_x, V_x of the encoder output [B, S, D] (own storage, computed once per source batch).
     public func crossMemory(_ encoderOut: Tensor, keyPadding: PaddingMask?, params: ParameterStore) -> CrossMemory {
         precondition(encoderOut.rank == 3 && encoderOut.shape[2] == dim, "crossMemory: \(encoderOut.shape)")
         let kt = Tensor(zeros: encoderOut.shape), vt = Tensor(zeros: encoderOut.shape)
         k.forward(encoderOut, into: kt, params: params)
         v.forward(encoderOut, into: vt, params: params)
-        return CrossMemory(k: kt, v: vt, keyPadding: keyPadding)
+        let pad = keyPadding?.isPad ?? [UInt8](repeating: 0, count: encoderOut.shape[0] * encoderOut.shape[1])
+        return CrossMemory(k: kt, v: vt, isPad: pad)
     }
 
-    /// One self-attention step: x [N, D] at position `cache.length` → y [N, D]; appends k, v.
-    public func step(_ x: Tensor, cache: inout KVCache, params: ParameterStore, arena: Arena) -> Tensor {
-        let n = cache.rows, d = dim, l = cache.maxLength, t = cache.length
-        precondition(x.count == n * d, "SoftmaxAttention.step: x \(x.shape) for \(n) rows")
-        precondition(t < l, "SoftmaxAttention.step: cache full (\(l) positions)")
+    /// One self-attention step at position t: x [N, D] → y [N, D]; writes k, v of rows 0..<N
+    /// at slot t of the cache, then attends over positions 0...t.
+    public func step(_ x: Tensor, cache: KVCache, position t: Int, params: ParameterStore, arena: Arena) -> Tensor {
+        let (n, d) = x.matrixDims
+        let cap = cache.capacity
+        precondition(d == dim && n <= cache.k.shape[0], "SoftmaxAttention.step: x \(x.shape), cache \(cache.k.shape)")
+        precondition(t < cap, "SoftmaxAttention.step: position \(t) beyond cache capacity \(cap)")
         let qt = arena.tensor([n, d])
         q.forward(x, into: qt, params: params)
-        // new k, v straight into the cache at position t (row stride maxLength·D)
-        k.forward(x.pointer, rows: n, ldx: d, into: cache.k.pointer + t * d, ldy: l * d, params: params)
-        v.forward(x.pointer, rows: n, ldx: d, into: cache.v.pointer + t * d, ldy: l * d, params: params)
-        cache.advance()
-        let ctx = attendRows(qt, k: cache.k.pointer, v: cache.v.pointer, rowStride: l * d,
-                             keys: t + 1, rowOf: { $0 }, padding: nil, arena: arena)
-        let y = arena.tensor([n, d])
-        out.forward(ctx, into: y, params: params)
-        return y
-    }
-
-    /// One cross-attention step: x [N, D] with N = B·beam rows; row n attends to sentence n / beam.
-    public func crossStep(_ x: Tensor, memory: CrossMemory, beam: Int, params: ParameterStore, arena: Arena) -> Tensor {
-        let bsz = memory.k.shape[0], s = memory.k.shape[1], d = dim
-        let n = x.count / d
-        precondition(n == bsz * beam, "SoftmaxAttention.crossStep: \(n) rows for \(bsz) sentences × beam \(beam)")
-        let qt = arena.tensor([n, d])
-        q.forward(x, into: qt, params: params)
-        let ctx = attendRows(qt, k: memory.k.pointer, v: memory.v.pointer, rowStride: s * d, keys: s,
-                             rowOf: { $0 / beam }, padding: memory.keyPadding, arena: arena)
-        let y = arena.tensor([n, d])
-        out.forward(ctx, into: y, params: params)
-        return y
-    }
-
-    /// ctx[n, h] = softmax(q_nh · K_jhᵀ / √Dh) · V_jh with j = rowOf(n), over `keys` positions.
-    /// Consecutive rows with the same j (the beam rows of one sentence in cross-attention) share
-    /// one pair of products per head.
-    func attendRows(_ qt: Tensor, k: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, rowStride: Int,
-                    keys: Int, rowOf: (Int) -> Int, padding: PaddingMask?, arena: Arena) -> Tensor {
-        let n = qt.shape[0], d = dim, dh = headDim
+        k.forward(x.pointer, rows: n, ldx: d, into: cache.k.pointer + t * d, ldy: cap * d, params: params)
+        v.forward(x.pointer, rows: n, ldx: d, into: cache.v.pointer + t * d, ldy: cap * d, params: params)
         let ctx = arena.tensor([n, d])
+        attend(q: qt, k: cache.k, v: cache.v, rowStride: cap * d, keys: t + 1, rowOf: 1, isPad: nil, into: ctx,
+               arena: arena)
+        let y = arena.tensor([n, d])
+        out.forward(ctx, into: y, params: params)
+        return y
+    }
+
+    /// One cross-attention step: x [N, D] with N = sentences · beam rows; row n attends to
+    /// sentence n / beam's projected memory.
+    public func crossStep(_ x: Tensor, memory m: CrossMemory, beam: Int, params: ParameterStore, arena: Arena) -> Tensor {
+        let (n, d) = x.matrixDims
+        precondition(d == dim && n <= m.k.shape[0] * beam,
+                     "SoftmaxAttention.crossStep: \(n) rows for \(m.k.shape[0]) sentences × beam \(beam)")
+        let qt = arena.tensor([n, d])
+        q.forward(x, into: qt, params: params)
+        let ctx = arena.tensor([n, d])
+        let sl = m.sourceLength
+        m.isPad.withUnsafeBufferPointer { pad in
+            attend(q: qt, k: m.k, v: m.v, rowStride: sl * d, keys: sl, rowOf: beam, isPad: pad.baseAddress,
+                   into: ctx, arena: arena)
+        }
+        let y = arena.tensor([n, d])
+        out.forward(ctx, into: y, params: params)
+        return y
+    }
+
+    /// ctx[n, h] = softmax(q_nh · K_jhᵀ / √Dh) · V_jh, j = n / rowOf, over `keys` positions;
+    /// keys with isPad[j·keys + s] != 0 are masked. Positions are the outer loop and heads the
+    /// inner one, so each cached K and V row is streamed once per query row (not once per head).
+    /// Rows are split across threads by `Parallel.forRanges` when the work is large enough.
+    func attend(q: Tensor, k: Tensor, v: Tensor, rowStride: Int, keys: Int, rowOf: Int,
+                isPad: UnsafePointer<UInt8>?, into ctx: Tensor, arena: Arena) {
+        let (n, d) = q.matrixDims
+        let hN = heads, dh = headDim
         let alpha = 1 / Float(dh).squareRoot()
-        var maxGroup = 1, start = 0
-        while start < n {  // size the score buffer for the largest group
-            var end = start + 1
-            while end < n && rowOf(end) == rowOf(start) { end += 1 }
-            maxGroup = Swift.max(maxGroup, end - start)
-            start = end
-        }
-        let scores = arena.tensor([maxGroup, keys])
-        start = 0
-        while start < n {
-            let j = rowOf(start)
-            var end = start + 1
-            while end < n && rowOf(end) == j { end += 1 }
-            let m = end - start
-            for h in 0..<heads {
-                let sp = scores.pointer
-                // scores [m, L] = α · Q_rows,h [m, Dh] · K_jhᵀ [Dh, L]
-                GEMM.sgemm(.none, .transposed, m: m, n: keys, k: dh, alpha: alpha,
-                           a: qt.pointer + start * d + h * dh, lda: d,
-                           b: k + j * rowStride + h * dh, ldb: d, c: sp, ldc: keys)
-                for r in 0..<m {
-                    let row = sp + r * keys
-                    if let pad = padding {
-                        for s in 0..<keys where pad.isPad[j * pad.length + s] != 0 { row[s] = -.infinity }
-                    }
-                    OpKernels.softmax(row, keys)
+        let scores = arena.tensor([n, hN, keys])
+        nonisolated(unsafe) let pad = isPad
+        Parallel.forRanges(n, work: n * keys * d * 2) { range in
+            for row in range {
+                let j = row / rowOf, sc = scores.pointer + row * hN * keys
+                let kj = k.pointer + j * rowStride, vj = v.pointer + j * rowStride
+                let qr = q.pointer + row * d, o = ctx.pointer + row * d
+                for s in 0..<keys {
+                    let ks = kj + s * d
+                    for h in 0..<hN { sc[h * keys + s] = alpha * Kernels.dot(qr + h * dh, ks + h * dh, dh) }
                 }
-                // ctx_rows,h [m, Dh] = P [m, L] · V_jh [L, Dh]
-                GEMM.sgemm(.none, .none, m: m, n: dh, k: keys, a: sp, lda: keys,
-                           b: v + j * rowStride + h * dh, ldb: d, c: ctx.pointer + start * d + h * dh, ldc: d)
+                for h in 0..<hN {
+                    if let pad { for s in 0..<keys where pad[j * keys + s] != 0 { sc[h * keys + s] = -.infinity } }
+                    Kernels.softmax(sc + h * keys, keys)
+                }
+                o.update(repeating: 0, count: d)
+                for s in 0..<keys {
+                    let vs = vj + s * d
+                    for h in 0..<hN {
+                        let w = sc[h * keys + s]
+                        if w != 0 { Kernels.axpy(w, vs + h * dh, o + h * dh, dh) }
+                    }
+                }
             }
-            start = end
         }
-        return ctx
     }
 }

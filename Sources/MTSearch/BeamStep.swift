@@ -39,7 +39,7 @@ enum BeamStep {
     static func selectCandidates(logits: Tensor, rowScores: [Float], beam: Int, sentences: Int,
                                  limits: StepLimits, into buf: inout CandidateBuffers) {
         let v = logits.shape[1], width = buf.width
-        buf.lse.withUnsafeMutableBufferPointer { DecodeKernels.logSumExpRows(logits, into: $0.baseAddress!) }
+        buf.lse.withUnsafeMutableBufferPointer { Kernels.logSumExpRows(logits, into: $0.baseAddress!) }
         let lse = buf.lse, scores = rowScores, lim = limits
         buf.value.withUnsafeMutableBufferPointer { vb in
             buf.row.withUnsafeMutableBufferPointer { rb in

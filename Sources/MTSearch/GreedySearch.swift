@@ -39,7 +39,7 @@ public struct GreedySearch: Sendable {
             arena.reset()
             let step = state.position
             let logits = m.step(tokens: feed, state: state, params: params, arena: arena)  // [N, V]
-            lse.withUnsafeMutableBufferPointer { DecodeKernels.logSumExpRows(logits, into: $0.baseAddress!) }
+            lse.withUnsafeMutableBufferPointer { Kernels.logSumExpRows(logits, into: $0.baseAddress!) }
             var kept: [Int] = []
             feed.removeAll(keepingCapacity: true)
             for (row, s) in active.enumerated() {

@@ -58,7 +58,7 @@ public enum RecurrentCheck {
         let out = target + [Vocab.eos]
         return out.enumerated().map { t, y in
             let row = logits.pointer + t * v
-            return row[Int(y)] - DecodeKernels.logSumExp(row, v)
+            return row[Int(y)] - Kernels.logSumExp(row, v)
         }
     }
 }

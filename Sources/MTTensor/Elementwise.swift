@@ -1,6 +1,8 @@
-/// Elementwise kernels over raw pointers: the fused, allocation-free building blocks of the
-/// operators. All take element counts; `n == 0` is a no-op. Outputs may alias inputs unless a
-/// comment says otherwise. Plain indexed loops over pointers vectorise in release builds.
+/// Elementwise kernels and vector reductions over raw pointers: the fused, allocation-free
+/// building blocks of the operators. All take element counts; `n == 0` is a no-op. Outputs may
+/// alias inputs unless a comment says otherwise. The public kernels are `@inlinable`, so the
+/// operators' and the decoder's calls from other modules compile as if written in place.
+/// Row-wise kernels (softmax, log-sum-exp, layer-norm statistics) are in RowKernels.swift.
 public enum Kernels {
     /// y[i] = a[i] + b[i]
     @inlinable public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
@@ -9,72 +11,49 @@ public enum Kernels {
     }
 
     /// y[i] *= s
-    @inlinable public static func scale(_ y: UnsafeMutablePointer<Float>, _ s: Float, _ n: Int) {
+    @inlinable @inline(__always)
+    public static func scale(_ y: UnsafeMutablePointer<Float>, _ s: Float, _ n: Int) {
         for i in 0..<n { y[i] *= s }
     }
 
-    /// y[i] += alpha · x[i]
-    @inlinable public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>,
-                                       _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        for i in 0..<n { y[i] += alpha * x[i] }
-    }
-
-    /// y[r, c] += bias[c] for a [rows, cols] matrix (bias broadcast over rows).
-    @inlinable public static func addBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>,
-                                          rows: Int, cols: Int) {
-        for r in 0..<rows {
-            let row = y + r * cols
-            for c in 0..<cols { row[c] += bias[c] }
+    /// y[i] += alpha · x[i], eight lanes at a time (each element is one multiply and one add,
+    /// rounded separately, as in a scalar loop).
+    @inlinable @inline(__always)
+    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        let av = SIMD8<Float>(repeating: alpha)
+        while i + 8 <= n {
+            FastMath.store(FastMath.load(y + i) + av * FastMath.load(x + i), y + i)
+            i += 8
         }
+        while i < n { y[i] += alpha * x[i]; i += 1 }
     }
 
-    /// y[i] = max(x[i], 0)
-    @inlinable public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    /// y[i] = max(x[i], 0) (NaN and −0 give +0).
+    @inlinable @inline(__always)
+    public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 }
     }
 
-    /// dx[i] += y[i] > 0 ? dy[i] : 0, where y is the ReLU output (or its input: same sign test).
-    @inlinable public static func reluBackward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                               _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
-        for i in 0..<n { dx[i] += y[i] > 0 ? dy[i] : 0 }
-    }
-
-    static let geluC: Float = 0.7978845608028654  // sqrt(2/pi)
-    static let geluA: Float = 0.044715
-
-    /// GELU, tanh form: y = 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))).
-    public static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    /// Σ_i x[i]·y[i]: eight Float lane sums, reduced by `SIMD8.sum()`, then the tail added in order.
+    @inlinable @inline(__always)
+    public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
         var i = 0
-        while i < n {
-            let m = min(8, n - i)
-            let v = FastMath.load(x + i, m)
-            let t = FastMath.tanh(geluC * (v + geluA * v * v * v))
-            FastMath.store(0.5 * v * (1 + t), y + i, m)
+        while i + 8 <= n {
+            acc += FastMath.load(x + i) * FastMath.load(y + i)
             i += 8
         }
+        var s = acc.sum()
+        while i < n { s += x[i] * y[i]; i += 1 }
+        return s
     }
 
-    /// dx[i] += dy[i] · GELU'(x[i]) (x is the GELU input).
-    public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                    _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
-        var i = 0
-        while i < n {
-            let m = min(8, n - i)
-            let v = FastMath.load(x + i, m)
-            let t = FastMath.tanh(geluC * (v + geluA * v * v * v))
-            let dt = geluC * (1 + 3 * geluA * v * v)
-            let d = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dt
-            let acc = FastMath.load(dx + i, m) + FastMath.load(dy + i, m) * d
-            FastMath.store(acc, dx + i, m)
-            i += 8
-        }
-    }
-
-    /// Sum of x[0..<n], with eight partial sums in Double-free Float lanes then a Double total.
+    /// Sum of x[0..<n], with eight partial sums in Float lanes then a Double total.
     public static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = SIMD8<Float>(repeating: 0)
         var i = 0
-        while i + 8 <= n { acc += FastMath.load(x + i, 8); i += 8 }
+        while i + 8 <= n { acc += FastMath.load(x + i); i += 8 }
         var total = 0.0
         for l in 0..<8 { total += Double(acc[l]) }
         while i < n { total += Double(x[i]); i += 1 }
@@ -87,7 +66,7 @@ public enum Kernels {
         var total = 0.0
         var i = 0
         while i + 8 <= n {
-            let v = FastMath.load(x + i, 8)
+            let v = FastMath.load(x + i)
             acc += v * v
             i += 8
             if i & 1023 == 0 {  // flush lanes often so long slabs keep Double accuracy
@@ -100,19 +79,19 @@ public enum Kernels {
         return total
     }
 
-    /// Maximum of x[0..<n] (−∞ for n = 0).
+    /// Maximum of x[0..<n] (−∞ for n = 0): eight running maxima updated with a compare and
+    /// select (the generic `pointwiseMax` is not inlined), then `SIMD8.max()` and the tail.
+    @inlinable @inline(__always)
     public static func max(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        // Eight running maxima in a tuple-like SIMD vector, compared lane by lane with plain
-        // selects (the generic pointwiseMax is not inlined).
-        var m = SIMD8<Float>(repeating: -.infinity)
+        var mv = SIMD8<Float>(repeating: -.infinity)
         var i = 0
         while i + 8 <= n {
-            for l in 0..<8 { let v = x[i + l]; m[l] = v > m[l] ? v : m[l] }
+            let v = FastMath.load(x + i)
+            mv = mv.replacing(with: v, where: v .> mv)
             i += 8
         }
-        var r: Float = -.infinity
-        for l in 0..<8 { r = m[l] > r ? m[l] : r }
-        while i < n { r = x[i] > r ? x[i] : r; i += 1 }
-        return r
+        var m = mv.max()
+        while i < n { m = Swift.max(m, x[i]); i += 1 }
+        return m
     }
 }

@@ -3,24 +3,26 @@
 /// xoshiro256** (Blackman & Vigna) seeded through SplitMix64 from `(seed, stream)`. Parallel
 /// code never shares a generator between threads: it derives one stream per *work item*
 /// (a row, a sentence, a layer), `RNG(seed: s, stream: itemIndex)`, so the numbers do not
-/// depend on how items are spread over threads. The state is four words; `state` reads and
-/// restores it for exact resume.
+/// depend on how items are spread over threads. The state is four words held in stored
+/// properties (no array, so no allocation or uniqueness check in per-element loops such as the
+/// dropout masks); `state` reads them and `init(state:)` restores them for exact resume.
 public struct RNG: RandomNumberGenerator, Sendable, Equatable {
-    public private(set) var state: [UInt64]
+    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    /// The four state words.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
 
     public init(seed: UInt64, stream: UInt64 = 0) {
         var sm = seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03
-        var s = [UInt64](repeating: 0, count: 4)
-        for i in 0..<4 { s[i] = RNG.splitMix64(&sm) }
-        if s.allSatisfy({ $0 == 0 }) { s[0] = 1 }
-        state = s
+        s0 = RNG.splitMix64(&sm); s1 = RNG.splitMix64(&sm); s2 = RNG.splitMix64(&sm); s3 = RNG.splitMix64(&sm)
+        if s0 | s1 | s2 | s3 == 0 { s0 = 1 }
     }
 
     /// Restores a generator from `state` (four words, not all zero).
     public init(state: [UInt64]) {
         precondition(state.count == 4 && state.contains { $0 != 0 },
                      "RNG state must be 4 words, not all zero; got \(state)")
-        self.state = state
+        s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]
     }
 
     static func splitMix64(_ x: inout UInt64) -> UInt64 {
@@ -31,17 +33,18 @@ public struct RNG: RandomNumberGenerator, Sendable, Equatable {
         return z ^ (z >> 31)
     }
 
-    @inline(__always) static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable @inline(__always) static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
-        let result = RNG.rotl(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = RNG.rotl(state[3], 45)
+        let result = RNG.rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = RNG.rotl(s3, 45)
         return result
     }
 
@@ -84,13 +87,6 @@ public struct RNG: RandomNumberGenerator, Sendable, Equatable {
         for i in 0..<t.count { p[i] = normal(mean: mean, std: std) }
     }
 
-    /// Dropout mask: each element is 0 with probability p, else 1/(1 − p).
-    public mutating func fillDropoutMask(_ p: UnsafeMutablePointer<Float>, count: Int, dropProbability: Float) {
-        precondition(dropProbability >= 0 && dropProbability < 1, "dropout probability \(dropProbability) not in [0, 1)")
-        let keep = 1 / (1 - dropProbability)
-        for i in 0..<count { p[i] = uniform() < dropProbability ? 0 : keep }
-    }
-
     /// Fisher–Yates shuffle.
     public mutating func shuffle<T>(_ a: inout [T]) {
         if a.count < 2 { return }
@@ -107,3 +103,59 @@ import Glibc
 import Darwin
 @inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
 #endif
+
+/// Dropout masks drawn from the generator: two 24-bit uniforms per 64-bit draw (bits 40..63,
+/// then bits 8..31), an element dropped when its uniform is below `dropThreshold(p)`. Both
+/// loops are branch-free and run on a local copy of the state, so it stays in registers (writes
+/// through the output pointer could otherwise alias `self`).
+extension RNG {
+    /// The 24-bit threshold for drop probability p: an element is dropped when its uniform is below it.
+    public static func dropThreshold(_ p: Float) -> UInt64 { UInt64((Double(p) * 16_777_216).rounded()) }
+
+    /// 1 when a 24-bit uniform u is below the threshold (drop), else 0 — without a branch.
+    @inlinable @inline(__always)
+    static func dropBit(_ u: UInt64, _ threshold: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: (u &- threshold) >> 63)
+    }
+
+    /// Dropout mask m[0..<n]: 0 with probability p (given as `dropThreshold(p)`), else `keep` = 1/(1 − p).
+    @inlinable @inline(__always)
+    public mutating func fillDropoutMask(_ m: UnsafeMutablePointer<Float>, _ n: Int, threshold: UInt64, keep: Float) {
+        var g = self
+        let kb = keep.bitPattern
+        var i = 0
+        while i + 2 <= n {
+            let r = g.next()
+            m[i] = Float(bitPattern: kb & (RNG.dropBit(r >> 40, threshold) &- 1))
+            m[i + 1] = Float(bitPattern: kb & (RNG.dropBit((r >> 8) & 0xFF_FFFF, threshold) &- 1))
+            i += 2
+        }
+        if i < n { m[i] = Float(bitPattern: kb & (RNG.dropBit(g.next() >> 40, threshold) &- 1)) }
+        self = g
+    }
+
+    /// In place h[i] = relu(h[i]) · mask[i], drawing the mask exactly as `fillDropoutMask` does
+    /// (a data-dependent select per element cost 3× more than this bit arithmetic).
+    @inlinable @inline(__always)
+    public mutating func reluDropout(_ h: UnsafeMutablePointer<Float>, _ n: Int, threshold: UInt64, keep: Float) {
+        var g = self
+        let kb = keep.bitPattern
+        @inline(__always) func relu(_ a: Float) -> Float {
+            Float(bitPattern: a.bitPattern & ~UInt32(bitPattern: Int32(bitPattern: a.bitPattern) >> 31))
+        }
+        var i = 0
+        while i + 2 <= n {
+            let r = g.next()
+            let m0 = Float(bitPattern: kb & (RNG.dropBit(r >> 40, threshold) &- 1))
+            let m1 = Float(bitPattern: kb & (RNG.dropBit((r >> 8) & 0xFF_FFFF, threshold) &- 1))
+            h[i] = relu(h[i]) * m0
+            h[i + 1] = relu(h[i + 1]) * m1
+            i += 2
+        }
+        if i < n {
+            let m0 = Float(bitPattern: kb & (RNG.dropBit(g.next() >> 40, threshold) &- 1))
+            h[i] = relu(h[i]) * m0
+        }
+        self = g
+    }
+}

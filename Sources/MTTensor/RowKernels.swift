@@ -1,39 +1,111 @@
-/// Row-wise kernels over a row-major [rows, cols] matrix: softmax, log-sum-exp, layer-norm
-/// statistics, sums and maxima. Exponentials use `FastMath.exp`; sums are accumulated in
-/// eight Float lanes and reduced in Double.
+/// Row kernels: softmax, log-sum-exp, the cross-entropy's row passes and layer-norm statistics,
+/// over one row of n values or a row-major [rows, cols] matrix. Exponentials use
+/// `FastMath.exp`; exp sums are accumulated in eight Float lanes (elements i ≡ l mod 8 in lane
+/// l), the lanes added in order into a Double, then the tail elements one by one in Double.
+/// That order is part of the result: softmax attention, the loss and beam scores all depend on it.
 extension Kernels {
-    /// y[r, :] = softmax(x[r, :]). y may alias x. A row of all −∞ gives all zeros.
-    public static func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                                   rows: Int, cols: Int) {
-        for r in 0..<rows {
-            let xr = x + r * cols, yr = y + r * cols
-            let m = max(xr, cols)
-            if m == -.infinity { yr.update(repeating: 0, count: cols); continue }
-            FastMath.exp(xr, minus: m, into: yr, cols)
-            scale(yr, 1 / sum(yr, cols), cols)
+    /// Σ_i exp(x[i] − m), lanes in Float, total in Double.
+    @inlinable @inline(__always)
+    public static func sumExp(_ x: UnsafePointer<Float>, _ n: Int, minus m: Float) -> Double {
+        var acc = SIMD8<Float>(repeating: 0)
+        let mv = SIMD8<Float>(repeating: m)
+        var i = 0
+        while i + 8 <= n {
+            acc += FastMath.exp(FastMath.load(x + i) - mv)
+            i += 8
+        }
+        var total = 0.0
+        for l in 0..<8 { total += Double(acc[l]) }
+        while i < n { total += Double(FastMath.exp(x[i] - m)); i += 1 }
+        return total
+    }
+
+    /// (max, Σ) of x[0..<n] in one pass (sum lanes in Float, total in Double).
+    @inlinable @inline(__always)
+    public static func maxAndSum(_ x: UnsafePointer<Float>, _ n: Int) -> (Float, Double) {
+        var mv = SIMD8<Float>(repeating: -.infinity), sv = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= n {
+            let v = FastMath.load(x + i)
+            mv = mv.replacing(with: v, where: v .> mv)
+            sv += v
+            i += 8
+        }
+        var m = mv.max()
+        var total = 0.0
+        for l in 0..<8 { total += Double(sv[l]) }
+        while i < n { m = Swift.max(m, x[i]); total += Double(x[i]); i += 1 }
+        return (m, total)
+    }
+
+    /// log Σ_i exp(x[i]) given m = max_i x[i] (finite): m + log Σ exp(x[i] − m).
+    @inlinable @inline(__always)
+    public static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int, max m: Float) -> Float {
+        m + Float(_log(sumExp(x, n, minus: m)))
+    }
+
+    /// log Σ_i exp(x[i]) over one row (−∞ for an empty or all −∞ row).
+    @inlinable
+    public static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        let m = max(x, n)
+        if m == -.infinity { return -.infinity }
+        return logSumExp(x, n, max: m)
+    }
+
+    /// In-place softmax of one row of n values; an all −∞ row becomes all zeros. The row is
+    /// multiplied by Float(1/Σ) (the reciprocal taken in Double).
+    @inlinable
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        let m = max(x, n)
+        if m == -.infinity { x.update(repeating: 0, count: n); return }
+        var acc = SIMD8<Float>(repeating: 0)
+        let mv = SIMD8<Float>(repeating: m)
+        var i = 0
+        while i + 8 <= n {
+            let e = FastMath.exp(FastMath.load(x + i) - mv)
+            FastMath.store(e, x + i)
+            acc += e
+            i += 8
+        }
+        var total = 0.0
+        for l in 0..<8 { total += Double(acc[l]) }
+        while i < n { let e = FastMath.exp(x[i] - m); x[i] = e; total += Double(e); i += 1 }
+        let inv = Float(1 / total)
+        for j in 0..<n { x[j] *= inv }
+    }
+
+    /// out[i] = g · (exp(x[i] − lse) − c): the cross-entropy's gradient pass over one row.
+    @inlinable @inline(__always)
+    public static func expShiftScale(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                                     lse: Float, g: Float, minus c: Float) {
+        let lv = SIMD8<Float>(repeating: lse), cv = SIMD8<Float>(repeating: c), gv = SIMD8<Float>(repeating: g)
+        var i = 0
+        while i + 8 <= n {
+            let e = FastMath.exp(FastMath.load(x + i) - lv)
+            FastMath.store(gv * (e - cv), out + i)
+            i += 8
+        }
+        while i < n { out[i] = g * (FastMath.exp(x[i] - lse) - c); i += 1 }
+    }
+
+    /// out[r] = log Σ_v exp(x[r, v]) for x [N, V], rows split across threads.
+    public static func logSumExpRows(_ x: Tensor, into out: UnsafeMutablePointer<Float>) {
+        let (n, v) = x.matrixDims
+        let o = SendablePointer(out)
+        Parallel.forRanges(n, work: n * v * 4) { range in
+            for r in range { o.p[r] = logSumExp(x.pointer + r * v, v) }
         }
     }
 
-    /// out[r] = log Σ_c exp(x[r, c]) (−∞ for an empty or all −∞ row).
-    public static func logSumExpRows(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                                     rows: Int, cols: Int) {
-        for r in 0..<rows {
-            let xr = x + r * cols
-            let m = max(xr, cols)
-            if m == -.infinity { out[r] = -.infinity; continue }
-            // exp in chunks through a stack buffer, so the exp loop vectorises on its own.
-            var total = 0.0
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { tmp in
-                let t = tmp.baseAddress!
-                var i = 0
-                while i < cols {
-                    let k = min(512, cols - i)
-                    FastMath.exp(xr + i, minus: m, into: t, k)
-                    total += Double(sum(t, k))
-                    i += k
-                }
+    /// x[r, :] −= logsumexp(x[r, :]) in place for x [N, V] (log-softmax), rows split across threads.
+    public static func logSoftmaxRows(_ x: Tensor) {
+        let (n, v) = x.matrixDims
+        Parallel.forRanges(n, work: n * v * 4) { range in
+            for r in range {
+                let row = x.pointer + r * v
+                let lse = logSumExp(row, v)
+                for i in 0..<v { row[i] -= lse }
             }
-            out[r] = m + Float(_log(total))
         }
     }
 
@@ -48,7 +120,7 @@ extension Kernels {
             var acc = SIMD8<Float>(repeating: 0)
             var i = 0
             while i + 8 <= cols {
-                let d = FastMath.load(xr + i, 8) - muF
+                let d = FastMath.load(xr + i) - muF
                 acc += d * d
                 i += 8
             }
@@ -60,31 +132,12 @@ extension Kernels {
             rstd[r] = Float(1 / (variance + Double(eps)).squareRoot())
         }
     }
-
-    /// out[r] = Σ_c x[r, c]
-    public static func sumRows(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
-        for r in 0..<rows { out[r] = sum(x + r * cols, cols) }
-    }
-
-    /// out[r] = max_c x[r, c] (−∞ for cols = 0)
-    public static func maxRows(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
-        for r in 0..<rows { out[r] = max(x + r * cols, cols) }
-    }
-
-    /// out[c] += Σ_r x[r, c]: column sums, as needed for bias gradients.
-    public static func addColumnSums(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                                     rows: Int, cols: Int) {
-        for r in 0..<rows {
-            let xr = x + r * cols
-            for c in 0..<cols { out[c] += xr[c] }
-        }
-    }
 }
 
 #if canImport(Glibc)
 import Glibc
-@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
+@inlinable @inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
 #else
 import Darwin
-@inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
+@inlinable @inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
 #endif

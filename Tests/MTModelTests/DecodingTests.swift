@@ -103,8 +103,8 @@ final class DecodingTests: XCTestCase {
         st.layers.map { l in
             var selfRows: [[Float]] = [], crossRows: [[Float]] = []
             switch l.selfState {
-            case .t2r(let s, let z):
-                for r in 0..<st.rows { selfRows.append(s.row(r).array + z.row(r).array) }
+            case .t2r(let t):
+                for r in 0..<st.rows { selfRows.append(t.s.row(r).array + t.z.row(r).array) }
             case .softmax(let c):
                 let d = c.k.shape[2], n = st.position * d
                 for r in 0..<st.rows {
@@ -113,8 +113,8 @@ final class DecodingTests: XCTestCase {
                 }
             }
             switch l.cross {
-            case .t2r(let s, let z):
-                for i in 0..<st.sentences { crossRows.append(s.row(i).array + z.row(i).array) }
+            case .t2r(let t):
+                for i in 0..<st.sentences { crossRows.append(t.s.row(i).array + t.z.row(i).array) }
             case .softmax(let mem):
                 for i in 0..<st.sentences {
                     let sl = mem.sourceLength

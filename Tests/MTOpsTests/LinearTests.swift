@@ -49,6 +49,21 @@ final class LinearTests: XCTestCase {
         XCTAssertEqual(OpTest.maxAbsDiff(dx.array, dx1.map { 2 * $0 }), 0, accuracy: 1e-6)
     }
 
+    /// Column sums (bias gradients) on odd and empty shapes, with a row stride wider than the row.
+    func testColumnSumsOnSmallShapes() {
+        var rng = RNG(seed: 12)
+        for (rows, cols) in [(0, 5), (3, 0), (1, 1), (2, 7), (5, 8), (3, 9), (4, 33), (2, 1000)] {
+            let ld = cols + 3
+            let x = (0..<(rows * ld)).map { _ in rng.uniform(-3, 3) }
+            var sums = [Float](repeating: 1, count: cols)
+            Linear.addColumnSums(x, ld: ld, rows: rows, cols: cols, into: &sums)
+            for c in 0..<cols {
+                let ref = 1 + (0..<rows).reduce(0.0) { $0 + Double(x[$1 * ld + c]) }
+                XCTAssertEqual(Double(sums[c]), ref, accuracy: 1e-4)
+            }
+        }
+    }
+
     func testLargeBiasGradientUsesChunkedSums() {
         let saved = GEMM.maxThreads
         defer { GEMM.setThreads(saved) }

@@ -24,15 +24,42 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(xa, xb)
         XCTAssertNotEqual(xa, (0..<100).map { _ in c.next() })
         // Known first outputs pin the algorithm: a change breaks every saved training state.
-        var d = RNG(seed: 0)
-        let first = d.next()
+        var d = RNG(seed: 0), d7 = RNG(seed: 42, stream: 7)
+        XCTAssertEqual((0..<3).map { _ in d.next() }, [0x3a4b_b927_75cc_364d, 0x692f_ffe3_c26d_7315, 0x8a32_88c3_e218_85ef])
+        XCTAssertEqual((0..<3).map { _ in d7.next() }, [0x641e_62a4_3b61_35e5, 0x4fe3_acd3_cfeb_44ba, 0x3aca_8560_4539_aa7c])
         var e = RNG(state: RNG(seed: 0).state)
-        XCTAssertEqual(e.next(), first)
+        XCTAssertEqual(e.next(), 0x3a4b_b927_75cc_364d)
         // Restoring mid-stream continues the same sequence (exact resume).
         var f = RNG(seed: 9)
         for _ in 0..<17 { _ = f.normal() }
         var g = RNG(state: f.state)
         XCTAssertEqual((0..<10).map { _ in f.uniform() }, (0..<10).map { _ in g.uniform() })
+    }
+
+    /// The dropout masks take two 24-bit uniforms from each 64-bit draw (bits 40..63, then 8..31),
+    /// and the fused ReLU-dropout applies exactly that mask.
+    func testDropoutMaskBitsAndReluDropout() {
+        let p: Float = 0.3, keep: Float = 1 / (1 - p), threshold = RNG.dropThreshold(p)
+        XCTAssertEqual(threshold, 5_033_165)
+        for n in [0, 1, 2, 7, 1000] {
+            var g = RNG(seed: 3, stream: 4), ref = g
+            var m = [Float](repeating: -1, count: n)
+            g.fillDropoutMask(&m, n, threshold: threshold, keep: keep)
+            var expected: [Float] = []
+            while expected.count < n {
+                let r = ref.next()
+                for u in [r >> 40, (r >> 8) & 0xFF_FFFF] where expected.count < n { expected.append(u < threshold ? 0 : keep) }
+            }
+            XCTAssertEqual(m, expected)
+            XCTAssertEqual(g, ref, "one draw per pair of elements")
+            var h = RNG(seed: 3, stream: 4)
+            var rng = RNG(seed: 5)
+            let x = (0..<n).map { _ in rng.uniform(-1, 1) }
+            var y = x
+            h.reluDropout(&y, n, threshold: threshold, keep: keep)
+            XCTAssertEqual(y, (0..<n).map { max(x[$0], 0) * expected[$0] })
+            XCTAssertEqual(h, ref)
+        }
     }
 
     func testRNGDistributions() {
