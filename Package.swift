@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "MTData", targets: ["MTData"]),
         .library(name: "MTEval", targets: ["MTEval"]),
         .library(name: "MTText", targets: ["MTText"]),
+        .library(name: "MTIO", targets: ["MTIO"]),
         .executable(name: "mt-bleu", targets: ["mt-bleu"]),
         .executable(name: "mt-bpe", targets: ["mt-bpe"]),
         .executable(name: "mt-bench", targets: ["mt-bench"]),
@@ -27,6 +28,7 @@ let package = Package(
     targets: [
         // System libraries.
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // ICU through a small C shim with a stdint-only public header (PLATFORM.md: Foundation
         // carries its own ICU; Swift must never see system ICU headers).
         .target(
@@ -34,28 +36,29 @@ let package = Package(
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]),
 
         // Libraries.
+        .target(name: "MTIO", dependencies: ["CZlib"]),
         .target(name: "MTTensor", dependencies: ["COpenBLAS"]),
         .target(name: "MTOps", dependencies: ["MTTensor"]),
-        .target(name: "MTModel", dependencies: ["MTOps", "MTTensor"]),
-        .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTSearch", "MTText",
+        .target(name: "MTModel", dependencies: ["MTIO", "MTOps", "MTTensor"]),
+        .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTIO", "MTSearch", "MTText",
                                            .product(name: "Yams", package: "Yams")]),
         .target(name: "MTSearch", dependencies: ["MTModel", "MTOps", "MTTensor"]),
-        .target(name: "MTData", dependencies: ["MTText"]),
-        .target(name: "MTEval"),
-        .target(name: "MTText", dependencies: ["CICU"]),
+        .target(name: "MTData", dependencies: ["MTIO", "MTText"]),
+        .target(name: "MTEval", dependencies: ["MTIO"]),
+        .target(name: "MTText", dependencies: ["CICU", "MTIO"]),
 
         // Executables.
         .executableTarget(name: "mt-bleu", dependencies: [
             "MTEval", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-bpe", dependencies: [
-            "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MTIO", "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-train", dependencies: [
             "MTTrain", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-translate", dependencies: [
-            "MTTrain", "MTSearch", "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MTIO", "MTTrain", "MTSearch", "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-bench", dependencies: [
             "MTTensor", "MTModel", "MTTrain", "MTSearch", "COpenBLAS",
@@ -63,13 +66,14 @@ let package = Package(
         ]),
 
         // Tests.
+        .testTarget(name: "MTIOTests", dependencies: ["MTIO"]),
         .testTarget(name: "MTTensorTests", dependencies: ["MTTensor"]),
         .testTarget(name: "MTOpsTests", dependencies: ["MTOps"]),
         .testTarget(name: "MTModelTests", dependencies: ["MTModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MTTrainTests", dependencies: ["MTTrain"]),
         .testTarget(name: "MTSearchTests", dependencies: ["MTSearch"]),
-        .testTarget(name: "MTDataTests", dependencies: ["MTData"]),
+        .testTarget(name: "MTDataTests", dependencies: ["MTData", "MTIO"]),
         .testTarget(name: "MTEvalTests", dependencies: ["MTEval"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MTTextTests", dependencies: ["MTText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MTTextTests", dependencies: ["MTIO", "MTText"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import MTIO
 
 /// Reads and writes the `.safetensors` format: an 8-byte little-endian header length, a JSON
 /// header mapping each tensor name to `{dtype, shape, data_offsets}` plus a `__metadata__`
@@ -20,8 +21,9 @@ public enum SafeTensors {
         public var description: String { "\(path): not a valid safetensors file: \(message)" }
     }
 
-    /// Writes atomically: a temporary file beside `path`, fsync, then rename over `path`.
-    /// A crash or a full disk mid-write leaves any previous file at `path` intact.
+    /// Writes atomically (MTIO's `AtomicFile`: a temporary file beside `path`, fsync, rename).
+    /// A crash or a full disk mid-write leaves any previous file at `path` intact; a failure
+    /// throws `IOError.replaceFailed`.
     public static func write(_ entries: [Entry], metadata: [String: String], to path: String) throws {
         var header: [String: Any] = ["__metadata__": metadata]
         var offset = 0
@@ -31,12 +33,13 @@ public enum SafeTensors {
             header[e.name] = ["dtype": "F32", "shape": e.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
             offset += bytes
         }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        var json = [UInt8](try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
         while json.count % 8 != 0 { json.append(0x20) }  // pad with spaces so data is 8-byte aligned
-        var out = Data(capacity: 8 + json.count + offset)
+        var out: [UInt8] = []
+        out.reserveCapacity(8 + json.count + offset)
         var n = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
-        out.append(json)
+        out.append(contentsOf: json)
         for e in entries {
             e.values.withUnsafeBufferPointer { buf in
                 buf.withMemoryRebound(to: UInt8.self) { out.append(contentsOf: $0) }  // x86/ARM: little-endian
@@ -87,45 +90,5 @@ public enum SafeTensors {
         }
         entries.sort { $0.name < $1.name }
         return (entries, metadata)
-    }
-}
-
-/// Atomic file replacement: write a temporary file in the same folder, fsync it, rename it over
-/// the target, fsync the folder.
-public enum AtomicFile {
-    public struct WriteError: Error, CustomStringConvertible {
-        public let path: String
-        public let message: String
-        public init(path: String, message: String) { self.path = path; self.message = message }
-        public var description: String { "could not save \(path): \(message); any previous file there is unchanged" }
-    }
-
-    public static func write(_ data: Data, to path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir.isEmpty ? "." : dir) + "/." + (path as NSString).lastPathComponent + ".tmp.\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw WriteError(path: path, message: String(cString: strerror(errno))) }
-        var ok = true
-        var message = ""
-        data.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let w = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
-                if w < 0 {
-                    if errno == EINTR { continue }
-                    ok = false; message = String(cString: strerror(errno)); return
-                }
-                done += w
-            }
-        }
-        if ok && fsync(fd) != 0 { ok = false; message = "fsync: " + String(cString: strerror(errno)) }
-        close(fd)
-        guard ok else { unlink(tmp); throw WriteError(path: path, message: message) }
-        guard rename(tmp, path) == 0 else {
-            let m = String(cString: strerror(errno)); unlink(tmp)
-            throw WriteError(path: path, message: "rename: " + m)
-        }
-        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MTIO
 import MTModel
 import MTTensor
 
@@ -35,11 +36,9 @@ public struct CheckpointFiles: Sendable {
     }
 
     /// Copies a file atomically (the destination is replaced whole or not at all).
+    /// Throws `IOError` naming the file that could not be read or written.
     public static func copy(_ from: String, to: String) throws {
-        guard let data = FileManager.default.contents(atPath: from) else {
-            throw MTModel.AtomicFile.WriteError(path: to, message: "cannot read \(from)")
-        }
-        try MTModel.AtomicFile.write(data, to: to)
+        try AtomicFile.write(try InputFile.contents(of: from), to: to)
     }
 }
 

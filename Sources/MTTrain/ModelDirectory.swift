@@ -1,5 +1,6 @@
 import Foundation
 import MTData
+import MTIO
 import MTModel
 import MTTensor
 import MTText
@@ -17,7 +18,7 @@ public enum ModelDirectory {
     public static func fileHashes(bpeCodes: String, sourceVocab: Vocabulary,
                                   targetVocab: Vocabulary) throws -> (bpe: String, source: String, target: String) {
         var h = FNV1a()
-        if !bpeCodes.isEmpty { h.add(String(decoding: try readWholeFile(bpeCodes), as: UTF8.self)) }
+        if !bpeCodes.isEmpty { h.add(String(decoding: try InputFile.contents(of: bpeCodes), as: UTF8.self)) }
         func vocab(_ v: Vocabulary) -> String { String(FNV1a.hash(String(decoding: v.fileBytes(), as: UTF8.self)), radix: 16) }
         return (String(h.value, radix: 16), vocab(sourceVocab), vocab(targetVocab))
     }

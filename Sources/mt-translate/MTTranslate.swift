@@ -81,16 +81,16 @@ struct MTTranslate: ParsableCommand {
         }
         let translator = StreamTranslator(loaded: loaded, options: searchOptions, raw: raw, scores: scores,
                                           verifyRecurrent: verifyRecurrent)
-        let input = LineInput(handle: FileHandle.standardInput)
+        let input = LineInput()
         var lineNumber = 0
         let start = Date()
         while true {
-            var buffer: [LineInput.Line] = []
-            while buffer.count < bufferLines, let l = input.next() { buffer.append(l) }
+            // The lines there now (waiting only for the first), so each is answered on arrival.
+            let buffer = try input.available(max: bufferLines)
             if buffer.isEmpty { break }
             let out = translator.translate(buffer, firstLine: lineNumber)
             lineNumber += buffer.count
-            FileHandle.standardOutput.write(Data(out.utf8))
+            FileHandle.standardOutput.write(Data(out.utf8))  // unbuffered write(2): flushed per batch
         }
         let seconds = Date().timeIntervalSince(start)
         FileHandle.standardError.write(Data(String(
