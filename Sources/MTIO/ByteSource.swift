@@ -49,7 +49,7 @@ final class ByteSource {
     /// Reads up to `buffer.count` bytes into `buffer` (one `read`, or one zlib step); 0 at the end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if let gzip { return try gzip.read(into: buffer) }
-        return try Self.read(fd, into: buffer, name: name)
+        return try Self.readOnce(fd, into: buffer, name: name)
     }
 
     /// True when a `read` would not block now (data, end of file or an error are waiting):
@@ -76,16 +76,19 @@ final class ByteSource {
     }
 
     /// One `read(2)` into `buffer`, retried on EINTR; 0 at the end; `IOError.readFailed` on error.
-    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, name: String) throws
-        -> Int
+    static func readOnce(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, name: String)
+        throws -> Int
     {
         while true {
-            let r = Glibc.read(fd, buffer.baseAddress!, buffer.count)
+            let r = systemRead(fd, buffer.baseAddress!, buffer.count)
             if r >= 0 { return r }
             if errno != EINTR { throw IOError.readFailed(path: name, reason: errnoText()) }
         }
     }
 }
+
+/// `read(2)`, out of reach of `ByteSource.read(into:)`'s name.
+private func systemRead(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Int { read(fd, p, n) }
 
 /// `strerror(errno)` as a string.
 func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }

@@ -52,7 +52,7 @@ final class GzipDecoder {
         let capacity = Int(stream.pointee.avail_out)
         while Int(stream.pointee.avail_out) == capacity {
             if stream.pointee.avail_in == 0 {
-                let n = try ByteSource.read(
+                let n = try ByteSource.readOnce(
                     fd, into: UnsafeMutableRawBufferPointer(start: input, count: inputCapacity),
                     name: name)
                 if n == 0 {
