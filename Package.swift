@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "MTData", targets: ["MTData"]),
         .library(name: "MTEval", targets: ["MTEval"]),
         .library(name: "MTText", targets: ["MTText"]),
+        .library(name: "MTIO", targets: ["MTIO"]),
         .executable(name: "mt-bleu", targets: ["mt-bleu"]),
         .executable(name: "mt-bpe", targets: ["mt-bpe"]),
         .executable(name: "mt-bench", targets: ["mt-bench"]),
@@ -28,6 +29,7 @@ let package = Package(
     targets: [
         // System libraries.
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // ICU through a small C shim with a stdint-only public header (PLATFORM.md: Foundation
         // carries its own ICU; Swift must never see system ICU headers).
         .target(
@@ -35,30 +37,31 @@ let package = Package(
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]),
 
         // Libraries.
+        .target(name: "MTIO", dependencies: ["CZlib"]),
         .target(name: "MTTensor", dependencies: ["COpenBLAS"]),
         .target(name: "MTOps", dependencies: ["MTTensor"]),
-        .target(name: "MTModel", dependencies: ["MTOps", "MTTensor"]),
-        .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTText",
+        .target(name: "MTModel", dependencies: ["MTIO", "MTOps", "MTTensor"]),
+        .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTIO", "MTText",
                                            .product(name: "Yams", package: "Yams")]),
         .target(name: "MTSearch", dependencies: ["MTModel", "MTOps", "MTTensor"]),
         // Inference: model directories and the translate-these-lines core every front end uses.
-        .target(name: "MTRuntime", dependencies: ["MTSearch", "MTModel", "MTData", "MTText", "MTTensor"]),
-        .target(name: "MTData", dependencies: ["MTText"]),
-        .target(name: "MTEval"),
-        .target(name: "MTText", dependencies: ["CICU"]),
+        .target(name: "MTRuntime", dependencies: ["MTSearch", "MTModel", "MTIO", "MTText", "MTTensor"]),
+        .target(name: "MTData", dependencies: ["MTIO", "MTText"]),
+        .target(name: "MTEval", dependencies: ["MTIO"]),
+        .target(name: "MTText", dependencies: ["CICU", "MTIO"]),
 
         // Executables.
         .executableTarget(name: "mt-bleu", dependencies: [
             "MTEval", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-bpe", dependencies: [
-            "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MTIO", "MTText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-train", dependencies: [
             "MTTrain", "MTRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-translate", dependencies: [
-            "MTRuntime", "MTSearch", "MTTensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MTIO", "MTRuntime", "MTSearch", "MTTensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-bench", dependencies: [
             "MTTensor", "MTModel", "MTTrain", "MTRuntime", "MTSearch", "COpenBLAS",
@@ -66,14 +69,15 @@ let package = Package(
         ]),
 
         // Tests.
+        .testTarget(name: "MTIOTests", dependencies: ["MTIO"]),
         .testTarget(name: "MTTensorTests", dependencies: ["MTTensor"]),
         .testTarget(name: "MTOpsTests", dependencies: ["MTOps"]),
         .testTarget(name: "MTModelTests", dependencies: ["MTModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MTTrainTests", dependencies: ["MTTrain", "MTRuntime"]),
         .testTarget(name: "MTRuntimeTests", dependencies: ["MTRuntime"]),
         .testTarget(name: "MTSearchTests", dependencies: ["MTSearch"]),
-        .testTarget(name: "MTDataTests", dependencies: ["MTData"]),
+        .testTarget(name: "MTDataTests", dependencies: ["MTData", "MTIO"]),
         .testTarget(name: "MTEvalTests", dependencies: ["MTEval"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MTTextTests", dependencies: ["MTText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MTTextTests", dependencies: ["MTIO", "MTText"], resources: [.copy("Fixtures")]),
     ]
 )

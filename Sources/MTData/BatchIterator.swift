@@ -1,3 +1,5 @@
+import MTIO
+
 /// An endless, resumable stream of batches over epochs, with gradient-accumulation groups.
 ///
 /// The iterator's whole state is a `BatchPosition` (epoch, batch index within the epoch's plan,

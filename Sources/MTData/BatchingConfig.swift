@@ -1,3 +1,5 @@
+import MTIO
+
 /// Settings of token-budget batching, with `validate()`; the algorithm is in `Batcher`.
 ///
 /// Lengths here include the specials batching adds: a pair with s source and t target tokens

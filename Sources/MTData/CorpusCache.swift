@@ -1,3 +1,5 @@
+import MTIO
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,7 +21,7 @@ import Darwin
 /// ```
 /// The key (`CorpusCache.key`) names both input files with their size and modification time, both
 /// encoder fingerprints and the filter; a cache whose key differs is stale and is rebuilt. Files
-/// are written atomically (`AtomicFile`). This file does not read text or encode.
+/// are written atomically (MTIO's `AtomicFile`). This file does not read text or encode.
 public enum CorpusCache {
     static let magic: [UInt8] = Array("T2RMTIDS".utf8)
     /// Format version written and accepted.
@@ -60,7 +62,7 @@ public enum CorpusCache {
     static func fileIdentity(_ path: String) throws -> String {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw DataError.unreadable(path: path, reason: AtomicFile.errorText())
+            throw DataError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
         var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let absolute =
@@ -110,7 +112,11 @@ public enum CorpusCache {
     /// Throws `cacheCorrupt` for a file that is not a complete cache of this version.
     public static func lookup(_ path: String, key: String) throws -> Lookup {
         guard access(path, F_OK) == 0 else { return .missing }
-        var r = BinaryReader(bytes: try AtomicFile.readAll(path), path: path)
+        let bytes: [UInt8]
+        do { bytes = try InputFile.contents(of: path) } catch let error as IOError {
+            throw DataError(error)
+        }
+        var r = BinaryReader(bytes: bytes, path: path)
         guard Array(try r.take(magic.count)) == magic else {
             throw DataError.cacheCorrupt(path: path, reason: "bad magic (not a t2r-mt id cache)")
         }
@@ -189,12 +195,24 @@ public enum CorpusCache {
     /// Writes `corpus` to `path` atomically under `key`. Ids are stored as UInt16 when they fit.
     public static func save(_ parallel: ParallelCorpus, key: String, to path: String) throws {
         let c = parallel.corpus
-        let s = parallel.summary
         let width = c.maxId < 65_536 ? 2 : 4
         guard c.lineNumbers.allSatisfy({ $0 >= 0 && $0 <= Int(UInt32.max) }) else {
             throw DataError.writeFailed(path: path, reason: "line numbers beyond UInt32")
         }
-        try AtomicFile.write(path) { w in
+        do {
+            try write(parallel, key: key, width: width, to: path)
+        } catch let error as IOError {
+            throw DataError(error)
+        }
+    }
+
+    /// The layout above, streamed to `path` through `AtomicFile`; throws `IOError`.
+    private static func write(_ parallel: ParallelCorpus, key: String, width: Int, to path: String)
+        throws
+    {
+        let c = parallel.corpus
+        let s = parallel.summary
+        try AtomicFile.write(to: path) { w in
             try w.bytes(magic)
             try w.u32(version)
             try w.u32(UInt32(width))
@@ -219,11 +237,11 @@ public enum CorpusCache {
         }
     }
 
-    private static func writeU32(_ w: inout BinaryWriter, _ values: [Int]) throws {
+    private static func writeU32(_ w: inout AtomicFile.Writer, _ values: [Int]) throws {
         try writeChunked(&w, values) { UInt32(truncatingIfNeeded: $0).littleEndian }
     }
 
-    private static func writeIds(_ w: inout BinaryWriter, _ ids: [Int32], width: Int) throws {
+    private static func writeIds(_ w: inout AtomicFile.Writer, _ ids: [Int32], width: Int) throws {
         if width == 2 {
             try writeChunked(&w, ids) { UInt16(truncatingIfNeeded: $0).littleEndian }
         } else {
@@ -233,7 +251,7 @@ public enum CorpusCache {
 
     /// Converts and writes in chunks of 64 Ki values so no second full-size copy is made.
     private static func writeChunked<T, U>(
-        _ w: inout BinaryWriter, _ values: [T], _ convert: (T) -> U
+        _ w: inout AtomicFile.Writer, _ values: [T], _ convert: (T) -> U
     ) throws {
         var i = 0
         while i < values.count {

@@ -1,3 +1,5 @@
+import MTIO
+
 /// The one error type of `MTData`: what went wrong, where (file, 1-based line), and the numbers.
 ///
 /// Every message is a complete sentence a person can act on without reading the code; where it
@@ -10,8 +12,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         sourcePath: String, sourceLines: Int, targetPath: String, targetLines: Int)
     /// A line is not valid UTF-8 (`line` is 1-based).
     case invalidUTF8(path: String, line: Int)
-    /// `gzip -dc` failed on a file.
-    case gzipFailed(path: String, status: Int32, message: String)
+    /// A `.gz` file is not gzip data, is corrupt or is truncated.
+    case gzipFailed(path: String, reason: String)
     /// The injected encoder threw on a line.
     case encoderFailed(path: String, line: Int, message: String)
     /// The encoder returned an id that must never appear inside a sentence (negative, or one of
@@ -40,9 +42,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case .invalidUTF8(let path, let line):
             return "\(path):\(line): line is not valid UTF-8"
                 + " (hint: convert the file with iconv, or find the line with `sed -n '\(line)p'`)"
-        case .gzipFailed(let path, let status, let message):
-            return "gzip -dc \(path) exited with status \(status)"
-                + (message.isEmpty ? "" : ": \(message)")
+        case .gzipFailed(let path, let reason):
+            return "cannot decompress \(path): \(reason)"
         case .encoderFailed(let path, let line, let message):
             return "\(path):\(line): encoding failed: \(message)"
         case .invalidTokenId(let path, let line, let id):
@@ -58,6 +59,20 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "cannot restore the data position: \(reason)"
         case .emptyCorpus(let sp, let tp, let summary):
             return "no sentence pairs left in \(sp) / \(tp) after filtering: \(summary)"
+        }
+    }
+}
+
+extension DataError {
+    /// The `MTData` form of an `MTIO` error (same path and reason).
+    public init(_ error: IOError) {
+        switch error {
+        case .cannotOpen(let path, _, let reason), .readFailed(let path, let reason):
+            self = .unreadable(path: path, reason: reason)
+        case .corruptGzip(let path, let reason):
+            self = .gzipFailed(path: path, reason: reason)
+        case .writeFailed(let path, let reason), .replaceFailed(let path, let reason):
+            self = .writeFailed(path: path, reason: reason)
         }
     }
 }

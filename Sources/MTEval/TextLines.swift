@@ -1,3 +1,5 @@
+import MTIO
+
 /// A text as one UTF-8 buffer plus the byte range of each line, read the way sacreBLEU's
 /// command line reads its files.
 ///
@@ -6,7 +8,8 @@
 /// whitespace and a UTF-8 BOM are kept. Standard input is read with universal newlines
 /// (`\r`, `\r\n` and `\n` all end a line); see `LineEndings`. A final line without `\n`
 /// still counts, and an empty file has no lines. Invalid UTF-8 is an error naming the file
-/// and line. Keeping one buffer avoids a `String` per line.
+/// and line. Keeping one buffer avoids a `String` per line. Splitting and UTF-8 checking are
+/// MTIO's (`LineChunk`, `UTF8Validation`).
 /// This file does not split on tabs; the CLI does that for multi-system input.
 public struct TextLines: Sendable {
     /// How lines end.
@@ -52,49 +55,31 @@ public struct TextLines: Sendable {
 
     /// Splits `data` into lines; throws `MTEvalError.invalidUTF8` (with `name` and the line).
     public init(data: [UInt8], name: String, endings: LineEndings = .newline) throws {
-        bytes = data
-        starts = []
-        ends = []
-        try bytes.withUnsafeBufferPointer { p in
-            if let bad = UTF8Check.firstInvalid(p) {
+        try data.withUnsafeBufferPointer { p in
+            if let bad = UTF8Validation.firstInvalid(p) {
                 let line = 1 + p[0..<bad].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
                 throw MTEvalError.invalidUTF8(file: name, line: line, byteOffset: bad)
             }
         }
-        splitLines(endings)
+        // Line `k` runs from lineStarts[k] to lineStarts[k + 1], terminator included; the
+        // terminators are whitespace, so `rstrip()` removes them with the rest.
+        let chunk = LineChunk(splitting: data, mode: endings == .universal ? .universal : .newline)
+        bytes = chunk.bytes
+        starts = Array(chunk.lineStarts.dropLast())
+        ends = Array(chunk.lineStarts.dropFirst())
         stripAll()
     }
 
-    /// Reads a file (a `.gz` name is decompressed with `gzip -dc`, as sacreBLEU opens `.gz`).
+    /// Reads a file (a `.gz` name is decompressed, as sacreBLEU opens `.gz` files).
+    /// Throws `MTEvalError.cannotRead` with the reason (missing file, corrupt gzip, …).
     public init(contentsOf path: String, endings: LineEndings = .newline) throws {
-        let data = path.hasSuffix(".gz") ? try SystemIO.gunzip(path) : try SystemIO.readFile(path)
+        let data: [UInt8]
+        do {
+            data = try InputFile.contents(of: path, gunzip: InputFile.isGzipName(path))
+        } catch let error as IOError {
+            throw MTEvalError(error)
+        }
         try self.init(data: data, name: path, endings: endings)
-    }
-
-    private mutating func splitLines(_ endings: LineEndings) {
-        let n = bytes.count
-        var lineStart = 0
-        var i = 0
-        bytes.withUnsafeBufferPointer { p in
-            while i < n {
-                let b = p[i]
-                if b == 0x0A {
-                    starts.append(lineStart); ends.append(i)
-                    i += 1
-                    lineStart = i
-                } else if b == 0x0D && endings == .universal {
-                    starts.append(lineStart); ends.append(i)
-                    i += (i + 1 < n && p[i + 1] == 0x0A) ? 2 : 1
-                    lineStart = i
-                } else {
-                    i += 1
-                }
-            }
-        }
-        if lineStart < n {
-            starts.append(lineStart)
-            ends.append(n)
-        }
     }
 
     private mutating func stripAll() {
@@ -138,44 +123,5 @@ public struct TextLines: Sendable {
     /// Number of tab-separated fields of line `k`.
     public func fieldCount(_ k: Int) -> Int {
         1 + bytes[starts[k]..<ends[k]].reduce(0) { $0 + ($1 == 0x09 ? 1 : 0) }
-    }
-}
-
-/// Strict UTF-8 validation as Python's decoder does it (no overlongs, no surrogates,
-/// nothing above U+10FFFF).
-enum UTF8Check {
-    /// Byte offset of the first invalid sequence, or `nil` when all of `p` is valid.
-    static func firstInvalid(_ p: UnsafeBufferPointer<UInt8>) -> Int? {
-        let n = p.count
-        var i = 0
-        while i < n {
-            // ASCII fast path, 8 bytes at a time.
-            if i + 8 <= n {
-                let w = UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: UInt64.self)
-                if w & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
-            }
-            let b0 = p[i]
-            if b0 < 0x80 { i += 1; continue }
-            func cont(_ k: Int) -> Bool { i + k < n && (p[i + k] & 0xC0) == 0x80 }
-            if b0 >= 0xC2 && b0 <= 0xDF {
-                guard cont(1) else { return i }
-                i += 2
-            } else if b0 >= 0xE0 && b0 <= 0xEF {
-                guard cont(1), cont(2) else { return i }
-                let b1 = p[i + 1]
-                if b0 == 0xE0 && b1 < 0xA0 { return i }
-                if b0 == 0xED && b1 >= 0xA0 { return i }
-                i += 3
-            } else if b0 >= 0xF0 && b0 <= 0xF4 {
-                guard cont(1), cont(2), cont(3) else { return i }
-                let b1 = p[i + 1]
-                if b0 == 0xF0 && b1 < 0x90 { return i }
-                if b0 == 0xF4 && b1 >= 0x90 { return i }
-                i += 4
-            } else {
-                return i
-            }
-        }
-        return nil
     }
 }

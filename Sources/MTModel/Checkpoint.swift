@@ -11,16 +11,6 @@ public enum Checkpoint {
     /// The files a run's save_dir holds that inference loads by default (best, else last).
     public static let bestName = "checkpoint_best.safetensors", lastName = "checkpoint_last.safetensors"
 
-    public struct Mismatch: Error, CustomStringConvertible {
-        public let path: String
-        public let problems: [String]
-        public init(path: String, problems: [String]) { self.path = path; self.problems = problems }
-        public var description: String {
-            "\(path) does not fit this model:\n  - " + problems.prefix(20).joined(separator: "\n  - ")
-                + (problems.count > 20 ? "\n  - … and \(problems.count - 20) more" : "")
-        }
-    }
-
     /// Saves the weights (atomically) with the config and `extra` metadata.
     public static func save(_ store: ParameterStore, config: ModelConfig, extra: [String: String] = [:],
                             to path: String) throws {
@@ -39,7 +29,7 @@ public enum Checkpoint {
         do {
             return try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8))
         } catch {
-            throw Mismatch(path: path, problems: ["its model config cannot be decoded: \(error)"])
+            throw ModelError.checkpointMismatch(path: path, problems: ["its model config cannot be decoded: \(error)"])
         }
     }
 
@@ -69,7 +59,7 @@ public enum Checkpoint {
         if !ignoreExtra {
             for name in byName.keys.sorted() { problems.append("unexpected tensor \(name) \(byName[name]!.shape)") }
         }
-        if !problems.isEmpty { throw Mismatch(path: path, problems: problems) }
+        if !problems.isEmpty { throw ModelError.checkpointMismatch(path: path, problems: problems) }
         return missing
     }
 }

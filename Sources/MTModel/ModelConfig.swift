@@ -134,12 +134,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
                            dropout: p == .big ? 0.3 : 0.1)
     }
 
-    public struct Invalid: Error, CustomStringConvertible {
-        public let problems: [String]
-        public var description: String { "invalid model config:\n  - " + problems.joined(separator: "\n  - ") }
-    }
-
-    /// Throws `Invalid` listing every problem found.
+    /// Throws `ModelError.invalidConfig` listing every problem found.
     public func validate() throws {
         var p: [String] = []
         if sourceVocabSize < 5 { p.append("sourceVocabSize \(sourceVocabSize) < 5 (4 special tokens + 1)") }
@@ -160,6 +155,6 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         for (name, v) in [("dropout", dropout), ("attentionDropout", attentionDropout), ("activationDropout", activationDropout)]
         where !(v >= 0 && v < 1) { p.append("\(name) \(v) not in [0, 1)") }
         if maxPositions < 1 { p.append("maxPositions \(maxPositions) < 1") }
-        if !p.isEmpty { throw Invalid(problems: p) }
+        if !p.isEmpty { throw ModelError.invalidConfig(problems: p) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MTIO
 
 /// Reads and writes the `.safetensors` format: an 8-byte little-endian header length, a JSON
 /// header mapping each tensor name to `{dtype, shape, data_offsets}` plus a `__metadata__`
@@ -14,14 +15,9 @@ public enum SafeTensors {
         }
     }
 
-    public struct FormatError: Error, CustomStringConvertible {
-        public let path: String
-        public let message: String
-        public var description: String { "\(path): not a valid safetensors file: \(message)" }
-    }
-
-    /// Writes atomically: a temporary file beside `path`, fsync, then rename over `path`.
-    /// A crash or a full disk mid-write leaves any previous file at `path` intact.
+    /// Writes atomically (MTIO's `AtomicFile`: a temporary file beside `path`, fsync, rename).
+    /// A crash or a full disk mid-write leaves any previous file at `path` intact; a failure
+    /// throws `IOError.replaceFailed`.
     public static func write(_ entries: [Entry], metadata: [String: String], to path: String) throws {
         var header: [String: Any] = ["__metadata__": metadata]
         var offset = 0
@@ -31,12 +27,13 @@ public enum SafeTensors {
             header[e.name] = ["dtype": "F32", "shape": e.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
             offset += bytes
         }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        var json = [UInt8](try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
         while json.count % 8 != 0 { json.append(0x20) }  // pad with spaces so data is 8-byte aligned
-        var out = Data(capacity: 8 + json.count + offset)
+        var out: [UInt8] = []
+        out.reserveCapacity(8 + json.count + offset)
         var n = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
-        out.append(json)
+        out.append(contentsOf: json)
         for e in entries {
             e.values.withUnsafeBufferPointer { buf in
                 buf.withMemoryRebound(to: UInt8.self) { out.append(contentsOf: $0) }  // x86/ARM: little-endian
@@ -48,16 +45,16 @@ public enum SafeTensors {
     /// Reads every tensor and the metadata.
     public static func read(_ path: String) throws -> (entries: [Entry], metadata: [String: String]) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw FormatError(path: path, message: "cannot read the file (missing or unreadable)")
+            throw ModelError.format(path: path, reason: "cannot read the file (missing or unreadable)")
         }
-        guard data.count >= 8 else { throw FormatError(path: path, message: "\(data.count) bytes, shorter than the 8-byte header length") }
+        guard data.count >= 8 else { throw ModelError.format(path: path, reason: "\(data.count) bytes, shorter than the 8-byte header length") }
         let n = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard n <= UInt64(data.count - 8) else {
-            throw FormatError(path: path, message: "header length \(n) exceeds the file's \(data.count - 8) remaining bytes")
+            throw ModelError.format(path: path, reason: "header length \(n) exceeds the file's \(data.count - 8) remaining bytes")
         }
         let headerData = data.subdata(in: 8..<(8 + Int(n)))
         guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
-            throw FormatError(path: path, message: "header is not a JSON object")
+            throw ModelError.format(path: path, reason: "header is not a JSON object")
         }
         let body = data.subdata(in: (8 + Int(n))..<data.count)
         let metadata = (header["__metadata__"] as? [String: String]) ?? [:]
@@ -65,12 +62,12 @@ public enum SafeTensors {
         for (name, value) in header where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
                   let shape = info["shape"] as? [Int], let offs = info["data_offsets"] as? [Int], offs.count == 2
-            else { throw FormatError(path: path, message: "tensor \(name): missing dtype, shape or data_offsets") }
+            else { throw ModelError.format(path: path, reason: "tensor \(name): missing dtype, shape or data_offsets") }
             let count = shape.reduce(1, *)
             let width = dtype == "F32" ? 4 : (dtype == "F16" || dtype == "BF16") ? 2 : 0
-            guard width > 0 else { throw FormatError(path: path, message: "tensor \(name): dtype \(dtype) not supported (F32, F16, BF16)") }
+            guard width > 0 else { throw ModelError.format(path: path, reason: "tensor \(name): dtype \(dtype) not supported (F32, F16, BF16)") }
             guard offs[0] >= 0, offs[1] <= body.count, offs[1] - offs[0] == count * width else {
-                throw FormatError(path: path, message: "tensor \(name): data_offsets \(offs) do not hold \(count) \(dtype) values in \(body.count) data bytes")
+                throw ModelError.format(path: path, reason: "tensor \(name): data_offsets \(offs) do not hold \(count) \(dtype) values in \(body.count) data bytes")
             }
             var values = [Float](repeating: 0, count: count)
             body.withUnsafeBytes { raw in
@@ -87,45 +84,5 @@ public enum SafeTensors {
         }
         entries.sort { $0.name < $1.name }
         return (entries, metadata)
-    }
-}
-
-/// Atomic file replacement: write a temporary file in the same folder, fsync it, rename it over
-/// the target, fsync the folder.
-public enum AtomicFile {
-    public struct WriteError: Error, CustomStringConvertible {
-        public let path: String
-        public let message: String
-        public init(path: String, message: String) { self.path = path; self.message = message }
-        public var description: String { "could not save \(path): \(message); any previous file there is unchanged" }
-    }
-
-    public static func write(_ data: Data, to path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir.isEmpty ? "." : dir) + "/." + (path as NSString).lastPathComponent + ".tmp.\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw WriteError(path: path, message: String(cString: strerror(errno))) }
-        var ok = true
-        var message = ""
-        data.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let w = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
-                if w < 0 {
-                    if errno == EINTR { continue }
-                    ok = false; message = String(cString: strerror(errno)); return
-                }
-                done += w
-            }
-        }
-        if ok && fsync(fd) != 0 { ok = false; message = "fsync: " + String(cString: strerror(errno)) }
-        close(fd)
-        guard ok else { unlink(tmp); throw WriteError(path: path, message: message) }
-        guard rename(tmp, path) == 0 else {
-            let m = String(cString: strerror(errno)); unlink(tmp)
-            throw WriteError(path: path, message: "rename: " + m)
-        }
-        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 }

@@ -49,7 +49,7 @@ public enum Swap {
             report.freshTensors += 1
             report.freshParameters += target.layout.entries[id].count
         }
-        if !problems.isEmpty { throw Checkpoint.Mismatch(path: "swap", problems: problems) }
+        if !problems.isEmpty { throw ModelError.checkpointMismatch(path: "swap", problems: problems) }
         return report
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import MTData
+
 import MTModel
 import MTTensor
 import MTText

@@ -9,7 +9,7 @@ public enum ValidationDecoding {
     /// Source id sequences (no specials) → the best hypothesis's target ids, per source.
     public typealias Decode = @Sendable (Seq2Seq, ParameterStore, [[Int32]]) -> [[Int32]]
 
-    /// Throws `SearchOptions.Invalid` for a bad beam or length penalty.
+    /// Throws `SearchError.invalidOptions` for a bad beam or length penalty.
     public static func greedyOrBeam(beam: Int, lenpen: Float) throws -> Decode {
         let options = SearchOptions(beam: beam, lengthPenalty: lenpen)
         try options.validate()

@@ -50,12 +50,7 @@ public struct SearchOptions: Sendable, Equatable, Codable {
         Swift.max(Int((maxLenA * Float(sourceLength)).rounded(.down)) + maxLenB, minLength)
     }
 
-    public struct Invalid: Error, CustomStringConvertible {
-        public let problems: [String]
-        public var description: String { "invalid search options:\n  - " + problems.joined(separator: "\n  - ") }
-    }
-
-    /// Throws `Invalid` listing every problem found.
+    /// Throws `SearchError.invalidOptions` listing every problem found.
     public func validate() throws {
         var p: [String] = []
         if beam < 1 { p.append("beam \(beam) < 1") }
@@ -68,7 +63,7 @@ public struct SearchOptions: Sendable, Equatable, Codable {
         if nbest < 1 || nbest > beam { p.append("nbest \(nbest) not in 1...beam (\(beam))") }
         if batchTokens < 1 { p.append("batchTokens \(batchTokens) < 1") }
         if maxBatchSentences < 1 { p.append("maxBatchSentences \(maxBatchSentences) < 1") }
-        if !p.isEmpty { throw Invalid(problems: p) }
+        if !p.isEmpty { throw SearchError.invalidOptions(problems: p) }
     }
 }
 

@@ -9,7 +9,7 @@ public struct Translator: Sendable {
     public let params: ParameterStore
     public let options: SearchOptions
 
-    /// Throws `SearchOptions.Invalid` for bad options.
+    /// Throws `SearchError.invalidOptions` for bad options.
     public init(model: Seq2Seq, params: ParameterStore, options: SearchOptions) throws {
         try options.validate()
         self.model = model

@@ -2,6 +2,8 @@
 // occurrences of the lowest-ranked pair; optional vocabulary filter that undoes merges whose
 // result is rare; glossaries kept whole. Bulk text: BPEChunks.swift.
 
+import MTIO
+
 /// Options of `apply-bpe`.
 public struct BPEApplyOptions: Sendable {
     /// Continuation marker appended to non-final pieces (`-s`, default "@@").
@@ -20,7 +22,7 @@ public struct BPEApplyOptions: Sendable {
     /// Reads a `word count` vocabulary file (subword-nmt `read_vocabulary`), keeping words with
     /// count >= `threshold` (all when nil).
     public static func readVocabulary(path: String, threshold: Int?) throws -> Set<[UInt8]> {
-        let chunk = LineChunk(splitting: try readWholeFile(path), mode: .python)
+        let chunk = LineChunk(splitting: try InputFile.contents(of: path), mode: .python)
         var vocab = Set<[UInt8]>()
         try chunk.bytes.withUnsafeBufferPointer { p in
             for l in 0..<chunk.lineCount {

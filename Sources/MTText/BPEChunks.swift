@@ -3,6 +3,7 @@
 // that carry results out of `concurrentPerform`.
 
 import Dispatch
+import MTIO
 
 extension BPEApplier {
 
@@ -85,7 +86,7 @@ extension BPEApplier {
                         for l in lo..<hi {
                             let start = chunk.lineStarts[l], end = chunk.lineStarts[l + 1]
                             if !skipNone && skip.contains(l) { out.append(0x0A); continue }
-                            if checkUTF8 && !ByteText.isValidUTF8(UnsafeBufferPointer(rebasing: p[start..<end])) {
+                            if checkUTF8 && !UTF8Validation.isValid(UnsafeBufferPointer(rebasing: p[start..<end])) {
                                 invalid.append(l); out.append(0x0A); continue
                             }
                             Self.writeLine(p, start, end, to: &out) { word, out in

@@ -1,6 +1,8 @@
 // A parsed subword-nmt codes file: merge ranks over interned symbols, plus the reverse map
 // (merged string -> pair) that `--vocabulary` filtering uses to undo merges.
 
+import MTIO
+
 /// BPE merge operations loaded from a codes file (`#version: 0.2` or the older 0.1 format).
 public struct BPECodes: Sendable {
     /// Codes format: (0, 2) puts "</w>" on the last character; (0, 1) adds it as a symbol.
@@ -121,7 +123,7 @@ public struct BPECodes: Sendable {
 
     /// Loads a codes file from disk.
     public init(path: String, limit: Int = -1) throws {
-        try self.init(bytes: try readWholeFile(path), source: path, limit: limit)
+        try self.init(bytes: try InputFile.contents(of: path), source: path, limit: limit)
     }
 }
 
@@ -131,26 +133,5 @@ extension String {
         while let c = s.first, c.isWhitespace { s.removeFirst() }
         while let c = s.last, c.isWhitespace { s.removeLast() }
         return String(s)
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Reads a whole file into memory (codes, vocabularies: small files), in one read when the
-/// size is known.
-public func readWholeFile(_ path: String) throws -> [UInt8] {
-    let fd = try LineReader.openForReading(path)
-    defer { close(fd) }
-    var st = stat()
-    let size = fstat(fd, &st) == 0 && st.st_size > 0 ? Int(st.st_size) : 0
-    var out: [UInt8] = []
-    var capacity = max(size + 1, 1 << 16)
-    while true {
-        let block = try LineReader.readBlock(fd, capacity: capacity, source: path)
-        if block.isEmpty { return out }
-        if out.isEmpty { out = block } else { out.append(contentsOf: block) }
-        capacity = 1 << 20
     }
 }

@@ -1,5 +1,5 @@
 // UTF-8 byte helpers shared by the BPE code: Python's whitespace set, strip/split on bytes,
-// scalar decoding and validation. Hot loops in this module work on [UInt8], never String.
+// scalar decoding (validation is MTIO's `UTF8Validation`). Hot loops in this module work on [UInt8], never String.
 
 /// Errors raised by the text module. Each says what went wrong and where.
 public enum TextError: Error, CustomStringConvertible, Equatable {
@@ -7,7 +7,6 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
     case invalidCodes(source: String, line: Int, text: String)
     case invalidVocabulary(source: String, line: Int, text: String)
     case invalidArgument(String)
-    case io(String)
 
     public var description: String {
         switch self {
@@ -18,8 +17,6 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
         case .invalidVocabulary(let source, let line, let text):
             return "\(source):\(line): invalid vocabulary line: '\(text)' (expected 'token count')"
         case .invalidArgument(let message):
-            return message
-        case .io(let message):
             return message
         }
     }
@@ -100,36 +97,6 @@ public enum ByteText {
         var n = 0
         for b in p where b & 0xC0 != 0x80 { n += 1 }
         return n
-    }
-
-    /// Validates UTF-8 strictly (no overlongs, no surrogates, max U+10FFFF), like Python's decoder.
-    public static func isValidUTF8(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
-        let n = p.count
-        while i < n {
-            let b0 = p[i]
-            if b0 < 0x80 { i += 1; continue }
-            if b0 < 0xC2 { return false }
-            if b0 < 0xE0 {
-                if i + 1 >= n || p[i + 1] & 0xC0 != 0x80 { return false }
-                i += 2; continue
-            }
-            if b0 < 0xF0 {
-                if i + 2 >= n { return false }
-                let b1 = p[i + 1], b2 = p[i + 2]
-                if b1 & 0xC0 != 0x80 || b2 & 0xC0 != 0x80 { return false }
-                if b0 == 0xE0 && b1 < 0xA0 { return false }
-                if b0 == 0xED && b1 >= 0xA0 { return false }
-                i += 3; continue
-            }
-            if b0 > 0xF4 || i + 3 >= n { return false }
-            let b1 = p[i + 1]
-            if b1 & 0xC0 != 0x80 || p[i + 2] & 0xC0 != 0x80 || p[i + 3] & 0xC0 != 0x80 { return false }
-            if b0 == 0xF0 && b1 < 0x90 { return false }
-            if b0 == 0xF4 && b1 >= 0x90 { return false }
-            i += 4
-        }
-        return true
     }
 
     /// Python `line.strip('\r\n ')` on a byte range: returns the trimmed range.

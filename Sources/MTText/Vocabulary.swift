@@ -3,6 +3,8 @@
 // File format (ARCHITECTURE.md): UTF-8, one token per line. Tokens are compared as bytes,
 // never with String equality (which identifies NFC and NFD forms).
 
+import MTIO
+
 public struct Vocabulary: Sendable, Equatable {
     public static let specials = ["<pad>", "<s>", "</s>", "<unk>"]
     public static let padID: Int32 = 0
@@ -104,7 +106,7 @@ public struct Vocabulary: Sendable, Equatable {
         }
     }
 
-    public init(path: String) throws { self.init(fileBytes: try readWholeFile(path)) }
+    public init(path: String) throws { self.init(fileBytes: try InputFile.contents(of: path)) }
 
     public static func == (a: Vocabulary, b: Vocabulary) -> Bool { a.tokens == b.tokens && a.counts == b.counts }
 }

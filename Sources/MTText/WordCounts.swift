@@ -1,6 +1,8 @@
 // Word frequencies as subword-nmt's `get_vocabulary` computes them: each line is
 // `strip('\r\n ')`-ed and split on the ASCII space only; empty words are dropped.
 
+import MTIO
+
 /// Counts of distinct words, in first-occurrence order.
 public struct WordCounts: Sendable {
     public private(set) var table = ByteStringTable(capacity: 1 << 16)

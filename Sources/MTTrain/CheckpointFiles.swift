@@ -1,7 +1,8 @@
 import Foundation
-import MTData
+import MTIO
 import MTModel
 import MTTensor
+import MTText
 
 /// The files of a run's save directory:
 /// `checkpoint_last.safetensors` + `checkpoint_last.state.safetensors` (resume from here),
@@ -44,11 +45,9 @@ public struct CheckpointFiles: Sendable {
     }
 
     /// Copies a file atomically (the destination is replaced whole or not at all).
+    /// Throws `IOError` naming the file that could not be read or written.
     public static func copy(_ from: String, to: String) throws {
-        guard let data = FileManager.default.contents(atPath: from) else {
-            throw MTModel.AtomicFile.WriteError(path: to, message: "cannot read \(from)")
-        }
-        try MTModel.AtomicFile.write(data, to: to)
+        try AtomicFile.write(try InputFile.contents(of: from), to: to)
     }
 }
 
@@ -73,7 +72,7 @@ public enum CheckpointAverage {
             for e in entries where shapes[e.name] != nil && shapes[e.name] != e.shape {
                 problems.append("\(e.name): shape \(e.shape), \(shapes[e.name]!) in \(paths[0])")
             }
-            if !problems.isEmpty { throw Checkpoint.Mismatch(path: path, problems: problems) }
+            if !problems.isEmpty { throw ModelError.checkpointMismatch(path: path, problems: problems) }
             for e in entries {
                 sums[e.name]!.withUnsafeMutableBufferPointer { s in
                     for i in 0..<e.values.count { s[i] += Double(e.values[i]) }

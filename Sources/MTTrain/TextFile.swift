@@ -1,9 +1,8 @@
-import Foundation
-import MTModel
+import MTIO
 
 /// Small text files written atomically (configs, plots).
 public enum TextFile {
     public static func write(_ text: String, to path: String) throws {
-        try MTModel.AtomicFile.write(Data(text.utf8), to: path)
+        try AtomicFile.write(Array(text.utf8), to: path)
     }
 }

@@ -52,7 +52,7 @@ public final class Trainer {
         if resume && FileManager.default.fileExists(atPath: files.lastState) {
             let (entries, meta) = try SafeTensors.read(files.last)
             if let saved = try Checkpoint.config(in: meta, path: files.last), saved != model.config {
-                throw Checkpoint.Mismatch(path: files.last, problems: [
+                throw ModelError.checkpointMismatch(path: files.last, problems: [
                     "it was trained with model config \(saved), but this run asks for \(model.config); use another save_dir or the same settings"])
             }
             try Checkpoint.copy(entries, into: store, path: files.last)

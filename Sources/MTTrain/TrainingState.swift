@@ -40,15 +40,15 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public static func load(_ path: String, into store: ParameterStore) throws -> TrainingState {
         let (entries, meta) = try SafeTensors.read(path)
         guard let json = meta[metadataKey], let state = try? JSONDecoder().decode(TrainingState.self, from: Data(json.utf8)) else {
-            throw Checkpoint.Mismatch(path: path, problems: ["no training state in its metadata (not written by mt-train?)"])
+            throw ModelError.checkpointMismatch(path: path, problems: ["no training state in its metadata (not written by mt-train?)"])
         }
         let n = store.totalCount
         for (name, dest) in [("adam.exp_avg", store.moment1!), ("adam.exp_avg_sq", store.moment2!)] {
             guard let e = entries.first(where: { $0.name == name }) else {
-                throw Checkpoint.Mismatch(path: path, problems: ["missing tensor \(name)"])
+                throw ModelError.checkpointMismatch(path: path, problems: ["missing tensor \(name)"])
             }
             guard e.values.count == n else {
-                throw Checkpoint.Mismatch(path: path, problems: ["\(name) has \(e.values.count) values, the model's slab \(n)"])
+                throw ModelError.checkpointMismatch(path: path, problems: ["\(name) has \(e.values.count) values, the model's slab \(n)"])
             }
             e.values.withUnsafeBufferPointer { dest.base.update(from: $0.baseAddress!, count: n) }
         }

@@ -1,5 +1,6 @@
 // The subword-nmt verbs: learn-bpe, apply-bpe, get-vocab, learn-joint-bpe-and-vocab.
 import ArgumentParser
+import MTIO
 import MTText
 
 #if canImport(Glibc)

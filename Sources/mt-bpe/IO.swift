@@ -1,5 +1,6 @@
 // Input/output helpers shared by the mt-bpe verbs.
 import ArgumentParser
+import MTIO
 import MTText
 
 #if canImport(Glibc)
@@ -74,11 +75,14 @@ func logError(_ message: String) {
     _ = m.withUnsafeBufferPointer { write(2, $0.baseAddress!, $0.count) }
 }
 
-/// Runs `body`, turning TextError into a clean failure with its message.
+/// Runs `body`, turning TextError and IOError into a clean failure with its message.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as TextError {
+        logError("mt-bpe: error: \(e.description)")
+        throw ExitCode.failure
+    } catch let e as IOError {
         logError("mt-bpe: error: \(e.description)")
         throw ExitCode.failure
     }

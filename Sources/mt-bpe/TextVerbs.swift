@@ -3,6 +3,7 @@ import ArgumentParser
 import Dispatch
 import FoundationEssentials
 import Glibc
+import MTIO
 import MTText
 
 extension NormalizerOptions.Form: ExpressibleByArgument {}

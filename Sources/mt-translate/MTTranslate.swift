@@ -80,19 +80,19 @@ struct MTTranslate: ParsableCommand {
         }
         let translator = LineTranslator(model: loaded, raw: raw)
         let format = OutputFormat(nbest: nbest, scores: scores)
-        let input = LineInput(handle: FileHandle.standardInput)
+        let input = LineInput()
         var lineNumber = 0
         let start = Date()
         while true {
-            var buffer: [LineInput.Line] = []
-            while buffer.count < bufferLines, let l = input.next() { buffer.append(l) }
+            // The lines there now (waiting only for the first), so each is answered on arrival.
+            let buffer = try input.available(max: bufferLines)
             if buffer.isEmpty { break }
-            let results = try translator.translate(buffer.map(\.input), options: searchOptions,
+            let results = try translator.translate(buffer, options: searchOptions,
                                                    verifyRecurrent: verifyRecurrent)
             for w in OutputFormat.warnings(results, firstLine: lineNumber) { warn(w) }
             let out = format.format(results, firstLine: lineNumber)
             lineNumber += buffer.count
-            FileHandle.standardOutput.write(Data(out.utf8))
+            FileHandle.standardOutput.write(Data(out.utf8))  // unbuffered write(2): flushed per batch
         }
         let seconds = Date().timeIntervalSince(start)
         FileHandle.standardError.write(Data(String(
@@ -104,12 +104,3 @@ struct MTTranslate: ParsableCommand {
     func warn(_ s: String) { FileHandle.standardError.write(Data(("[translate] " + s + "\n").utf8)) }
 }
 
-extension LineInput.Line {
-    /// The runtime's view of a line read from stdin.
-    var input: InputLine {
-        switch self {
-        case .text(let s): return .text(s)
-        case .invalid(let n): return .invalid(bytes: n)
-        }
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import MTIO
 import XCTest
 
 @testable import MTData
@@ -93,7 +94,7 @@ final class CorpusCacheTests: XCTestCase {
         let built = try CorpusCache.loadOrBuild(
             cachePath: cache, sourcePath: s, targetPath: t,
             sourceEncoder: enc, targetEncoder: enc)
-        let bytes = try AtomicFile.readAll(cache)
+        let bytes = try InputFile.contents(of: cache)
         let key = try CorpusCache.key(
             sourcePath: s, targetPath: t, sourceEncoder: enc, targetEncoder: enc,
             filter: CorpusFilter())
@@ -123,7 +124,7 @@ final class CorpusCacheTests: XCTestCase {
         try CorpusCache.save(parallel, key: "one", to: path)
         struct Stop: Error {}
         XCTAssertThrowsError(
-            try AtomicFile.write(path) { w in
+            try AtomicFile.write(to: path) { w in
                 try w.bytes([1, 2, 3])
                 throw Stop()
             })

@@ -1,4 +1,5 @@
 import Foundation
+import MTIO
 import XCTest
 
 @testable import MTData

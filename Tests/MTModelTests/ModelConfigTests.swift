@@ -36,7 +36,7 @@ final class ModelConfigTests: XCTestCase {
         c.tying = .all
         c.dropout = 1.5
         XCTAssertThrowsError(try c.validate()) { e in
-            let problems = (e as! ModelConfig.Invalid).problems
+            let problems = (e as! ModelError).problems
             XCTAssertEqual(problems.count, 3, "\(problems)")
             XCTAssert(problems.contains("modelDim 256 is not divisible by heads 3"))
             XCTAssert(problems.contains { $0.contains("source has 100 and target 90") })

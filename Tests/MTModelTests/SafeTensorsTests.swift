@@ -92,16 +92,4 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertThrowsError(try SafeTensors.read(lying)) { XCTAssert("\($0)".contains("header length 1000")) }
         XCTAssertThrowsError(try SafeTensors.read(dir + "/absent.safetensors")) { XCTAssert("\($0)".contains("cannot read")) }
     }
-
-    func testAtomicWriteLeavesPreviousFileWhenTargetDirectoryVanishes() throws {
-        let dir = temporaryDirectory()
-        let path = dir + "/keep.bin"
-        try AtomicFile.write(Data("first".utf8), to: path)
-        XCTAssertThrowsError(try AtomicFile.write(Data("second".utf8), to: dir + "/no-such-dir/x.bin"))
-        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "first")
-        try AtomicFile.write(Data("second".utf8), to: path)
-        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "second")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") }
-        XCTAssertEqual(leftovers, [], "no temporary files left behind")
-    }
 }

@@ -13,7 +13,7 @@ final class SearchOptionsTests: XCTestCase {
         let bad = SearchOptions(beam: 0, lengthPenalty: .nan, maxLenA: -1, maxLenB: -2, minLength: -1, nbest: 3,
                                 batchTokens: 0, maxBatchSentences: 0)
         XCTAssertThrowsError(try bad.validate()) { e in
-            let p = (e as! SearchOptions.Invalid).problems
+            let p = (e as! SearchError).problems
             XCTAssertEqual(p.count, 8, "\(p)")
         }
         XCTAssertThrowsError(try SearchOptions(beam: 2, nbest: 3).validate())

@@ -1,3 +1,4 @@
+import MTIO
 import XCTest
 @testable import MTText
 

@@ -1,9 +1,9 @@
-import Foundation
+import MTIO
 import XCTest
 @testable import MTText
 
-/// Streaming reads must split lines exactly like splitting the whole text at once, whatever
-/// the block size (a "\r" at a block end must wait for a possible "\n").
+/// MTIO's streaming reads of the BPE fixture corpus must split lines exactly like splitting the
+/// whole text at once (the splitting rules themselves: Tests/MTIOTests/LineReaderTests.swift).
 final class LineReaderTests: XCTestCase {
     func lines(of path: String, mode: LineBreakMode, blockSize: Int) throws -> [[UInt8]] {
         let r = try LineReader(path: path, mode: mode, blockSize: blockSize)
@@ -12,20 +12,6 @@ final class LineReaderTests: XCTestCase {
             for l in 0..<c.lineCount { out.append(Array(c.bytes[c.lineStarts[l]..<c.lineStarts[l + 1]])) }
         }
         return out
-    }
-
-    func testSmallBlocksEqualWholeText() throws {
-        let text = Array("a b\r\nc\rd\u{1c}e\u{85}f\u{2028}\n\ng\r\r\nh\u{0b}i\u{0c}j end".utf8)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mttext-lines-\(getpid()).txt")
-        try Data(text).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        for mode in [LineBreakMode.python, .universal, .newline] {
-            let whole = LineChunk(splitting: text, mode: mode)
-            let expected = (0..<whole.lineCount).map { Array(whole.bytes[whole.lineStarts[$0]..<whole.lineStarts[$0 + 1]]) }
-            for block in [1, 2, 3, 5, 7, 64] {
-                XCTAssertEqual(try lines(of: url.path, mode: mode, blockSize: block), expected, "mode \(mode) block \(block)")
-            }
-        }
     }
 
     func testFixtureCorpusInSmallBlocks() throws {

@@ -1,6 +1,7 @@
 // Shared helpers of the MTText tests: fixtures, the data directory, gunzip, and the naive
 // reference BPE learner (tests only).
 import Foundation
+import MTIO
 import XCTest
 @testable import MTText
 

@@ -63,7 +63,7 @@ final class TrainerTests: XCTestCase {
     func testNonFiniteLossesStopTheRunWithAnError() throws {
         var c = Self.trainConfig(dir: temporaryDirectory(), updates: 20)
         c.maxNonFinite = 3
-        let t = try makeTrainer(c, model: Self.modelConfig(.softmax), pairs: Self.copyPairs(200, seed: 5))
+        let t = try makeTrainer(c, model: Self.modelConfig(.softmax), pairs: Self.copyPairs(3000, seed: 5))  // no epoch end in 3 updates
         t.store.weight(0).fill(.nan)  // the (tied) embedding: every loss is NaN from here on
         XCTAssertThrowsError(try t.run()) { XCTAssertEqual($0 as? TrainError, .nonFinite(count: 3, update: 1)) }
         XCTAssertEqual(t.state.update, 0, "no update was applied")

@@ -1,4 +1,4 @@
-import MTText
+import MTIO
 
 /// The text files a model directory holds beside its checkpoints (`vocab.src`, `vocab.tgt`,
 /// `bpe.codes`), and their hashes: training stores them in every checkpoint's metadata, and
@@ -17,7 +17,7 @@ public enum PipelineFiles {
     public static func hashes(bpeCodes: String, sourceVocab: Vocabulary,
                               targetVocab: Vocabulary) throws -> (bpe: String, source: String, target: String) {
         var h = FNV1a()
-        if !bpeCodes.isEmpty { h.add(String(decoding: try readWholeFile(bpeCodes), as: UTF8.self)) }
+        if !bpeCodes.isEmpty { h.add(String(decoding: try InputFile.contents(of: bpeCodes), as: UTF8.self)) }
         func vocab(_ v: Vocabulary) -> String { String(FNV1a.hash(String(decoding: v.fileBytes(), as: UTF8.self)), radix: 16) }
         return (String(h.value, radix: 16), vocab(sourceVocab), vocab(targetVocab))
     }

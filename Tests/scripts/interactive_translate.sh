@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# mt-translate answers each line as it arrives: with the writer still open and waiting, one line
+# in must give its translation out within a few seconds (it used to wait for --buffer-lines
+# lines or the end of input), and the answers must equal a batch run of the same lines.
+#
+#   BIN=.build/release MT_DATA_DIR=../shared/data bash Tests/scripts/interactive_translate.sh
+#
+# Model: `tiny`, trained for 30 updates on the first 2,000 pairs of Multi30k En-De (as
+# kill_resume.sh prepares them); its translations are poor, but deterministic.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${BIN:-$ROOT/.build/release}
+for b in mt-bpe mt-train mt-translate; do
+  [ -x "$BIN/$b" ] || { echo "interactive_translate: $BIN/$b missing" >&2; exit 1; }
+done
+DATA=${MT_DATA_DIR:-$(bash "$ROOT/data/fetch.sh")}
+T=$(mktemp -d)
+trap 'rc=$?; kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$T"; exit $rc' EXIT
+fail() { echo "interactive_translate: FAIL: $*" >&2; tail -n 5 "$T"/*.log >&2 || true; exit 1; }
+
+gzip -dc "$DATA/multi30k/train.en.gz" | sed -n 1,2000p > "$T/train.src"
+gzip -dc "$DATA/multi30k/train.de.gz" | sed -n 1,2000p > "$T/train.tgt"
+gzip -dc "$DATA/multi30k/val.en.gz" | sed -n 1,20p > "$T/valid.src"
+gzip -dc "$DATA/multi30k/val.de.gz" | sed -n 1,20p > "$T/valid.tgt"
+cat "$T/train.src" "$T/train.tgt" | "$BIN/mt-bpe" pretokenize > "$T/tok"
+"$BIN/mt-bpe" learn-bpe -s 500 -i "$T/tok" -o "$T/codes"
+"$BIN/mt-bpe" apply-bpe -c "$T/codes" -i "$T/tok" -o "$T/tok.bpe"
+"$BIN/mt-bpe" build-vocab -i "$T/tok.bpe" -o "$T/vocab"
+"$BIN/mt-train" --train-source "$T/train.src" --train-target "$T/train.tgt" \
+  --valid-source "$T/valid.src" --valid-target "$T/valid.tgt" --bpe-codes "$T/codes" \
+  --source-vocab "$T/vocab" --target-vocab "$T/vocab" --arch tiny --threads 1 --seed 7 \
+  --max-tokens 512 --lr 0.001 --warmup-updates 10 --max-updates 30 --save-interval 30 \
+  --log-interval 10 --best-metric loss --save-dir "$T/model" > "$T/train.log" 2>&1 \
+  || fail "training failed"
+
+LINES=("A man is walking." "A dog runs in the park." "Two children are playing football.")
+printf '%s\n' "${LINES[@]}" > "$T/input"
+TRANSLATE=("$BIN/mt-translate" -m "$T/model" --threads 1 --beam 2)
+"${TRANSLATE[@]}" < "$T/input" > "$T/batch.out" 2> "$T/batch.log" || fail "batch run failed"
+[ "$(wc -l < "$T/batch.out")" = 3 ] || fail "batch run gave $(wc -l < "$T/batch.out") lines for 3"
+
+# Interactive run: a coprocess whose stdin stays open between lines.
+coproc MT { exec "${TRANSLATE[@]}" 2> "$T/interactive.log"; }
+: > "$T/interactive.out"
+for line in "${LINES[@]}"; do
+  printf '%s\n' "$line" >&"${MT[1]}"
+  answer=""
+  IFS= read -r -t 10 answer <&"${MT[0]}" || fail "no answer within 10 s to '$line' (is mt-translate waiting for more input?)"
+  printf '%s\n' "$answer" >> "$T/interactive.out"
+done
+exec {MT[1]}>&-
+wait "$MT_PID" || fail "mt-translate exited with an error"
+diff "$T/batch.out" "$T/interactive.out" > "$T/diff" || { cat "$T/diff" >&2; fail "interactive answers differ from the batch run"; }
+echo "interactive_translate: ok (3 lines answered one by one, each before the next was sent; same as the batch run)" >&2
