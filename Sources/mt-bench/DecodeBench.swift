@@ -221,22 +221,3 @@ struct DecodeBench: ParsableCommand {
         return .nan
     }
 }
-
-/// `emit` with extra pre-formatted `"key":value` pairs appended before the closing brace.
-func emit(_ fields: KeyValuePairs<String, Any>, extra: String) {
-    // NaN step times (a length shorter than a window) print as null.
-    let extra = extra.replacingOccurrences(of: ":nan", with: ":null")
-    var parts: [String] = []
-    for (k, v) in fields {
-        let value: String
-        switch v {
-        case let s as String: value = "\"\(s)\""
-        case let d as Double: value = d.isFinite ? String(format: "%.4g", d) : "null"
-        default: value = "\(v)"
-        }
-        parts.append("\"\(k)\":\(value)")
-    }
-    if !extra.isEmpty { parts.append(extra) }
-    print("{" + parts.joined(separator: ",") + "}")
-    fflush(nil)
-}

@@ -19,8 +19,10 @@ func bestSecondsPerCall(trials: Int = 5, minSeconds: Double = 0.2, _ body: () ->
     return best
 }
 
-/// One JSON result line on stdout (keys in the given order), flushed at once.
-func emit(_ fields: KeyValuePairs<String, Any>) {
+/// One JSON result line on stdout (keys in the given order), flushed at once; `extra` holds
+/// pre-formatted `"key":value` pairs appended before the closing brace (NaN values in it print
+/// as null).
+func emit(_ fields: KeyValuePairs<String, Any>, extra: String = "") {
     var parts: [String] = []
     for (k, v) in fields {
         let value: String
@@ -33,6 +35,7 @@ func emit(_ fields: KeyValuePairs<String, Any>) {
         }
         parts.append("\"\(k)\":\(value)")
     }
+    if !extra.isEmpty { parts.append(extra.replacingOccurrences(of: ":nan", with: ":null")) }
     print("{" + parts.joined(separator: ",") + "}")
     fflush(nil)  // flush stdout (all streams) so pipes see each line at once
 }
