@@ -1,6 +1,5 @@
 import Foundation
 import XCTest
-import MTData
 import MTModel
 @testable import MTRuntime
 import MTSearch
