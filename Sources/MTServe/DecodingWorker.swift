@@ -62,11 +62,7 @@ public final class DecodingWorker: @unchecked Sendable {
             throw ServeError.unknownPair(source: pair.source, target: pair.target, served: pairs.map(\.description))
         }
         do { try options.validate() } catch { throw ServeError.invalidOptions("\(error)") }
-        condition.lock()
-        nextID += 1
-        let id = nextID
-        pending.insert(id)
-        condition.unlock()
+        let id = reserveID()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<BatchResult, any Error>) in
                 condition.lock()
@@ -114,19 +110,32 @@ public final class DecodingWorker: @unchecked Sendable {
 
     /// Refuses new work, lets the thread finish what is queued, and returns once it has stopped.
     public func drain() async {
+        guard stopAccepting() else { return }
+        while !hasStopped { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    /// A new request id, pending until queued.
+    private func reserveID() -> UInt64 {
         condition.lock()
+        defer { condition.unlock() }
+        nextID += 1
+        pending.insert(nextID)
+        return nextID
+    }
+
+    /// Refuses new work and wakes the thread; whether it was started.
+    private func stopAccepting() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
         accepting = false
-        let wasStarted = started
         condition.broadcast()
-        condition.unlock()
-        guard wasStarted else { return }
-        while true {
-            stoppedSignal.lock()
-            let done = stopped
-            stoppedSignal.unlock()
-            if done { return }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        return started
+    }
+
+    private var hasStopped: Bool {
+        stoppedSignal.lock()
+        defer { stoppedSignal.unlock() }
+        return stopped
     }
 
     // MARK: the decoding thread

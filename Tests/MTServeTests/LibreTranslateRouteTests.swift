@@ -15,7 +15,7 @@ final class LibreTranslateRouteTests: XCTestCase {
     }
 
     func testTranslateJSONStringAndArrayMatchTheLineTranslator() async throws {
-        let (app, service) = try app()
+        let (app, service) = try self.app()
         let options = service.config.search
         let a = try ServeTestSupport.expected("a man is walking", options: options).hypotheses[0].text
         let b = try ServeTestSupport.expected("the dog runs on the mat", options: options).hypotheses[0].text
@@ -38,7 +38,7 @@ final class LibreTranslateRouteTests: XCTestCase {
     }
 
     func testFormBodyEqualsJSONAndAlternatives() async throws {
-        let (app, service) = try app()
+        let (app, service) = try self.app()
         let expected = try ServeTestSupport.expected("a man is walking", options: service.config.search).hypotheses[0].text
         try await app.test(.router) { client in
             let form = try await client.post("/translate", "q=a+man%20is+walking&source=en&target=de&api_key=",
@@ -54,7 +54,7 @@ final class LibreTranslateRouteTests: XCTestCase {
     }
 
     func testErrorsNameTheProblem() async throws {
-        let (app, _) = try app()
+        let (app, _) = try self.app()
         try await app.test(.router) { client in
             func check(_ body: String, type: String? = "application/json", _ status: HTTPResponse.Status, _ fragment: String,
                        line: UInt = #line) async throws {
@@ -88,7 +88,7 @@ final class LibreTranslateRouteTests: XCTestCase {
 
     func testLanguagesAndDetect() async throws {
         let en = LanguagePair(source: "en", target: "de")
-        let (app, _) = try app(pairs: [en])
+        let (app, _) = try self.app(pairs: [en])
         try await app.test(.router) { client in
             let r = try await client.get("/languages")
             XCTAssertEqual(r.status, .ok)
@@ -104,7 +104,7 @@ final class LibreTranslateRouteTests: XCTestCase {
             XCTAssertEqual(missing.status, .badRequest)
         }
         // Two source languages: no honest answer, so 400 naming them.
-        let (two, _) = try app(pairs: [en, LanguagePair(source: "de", target: "en")])
+        let (two, _) = try self.app(pairs: [en, LanguagePair(source: "de", target: "en")])
         try await two.test(.router) { client in
             let d = try await client.post("/detect", #"{"q": "a man"}"#)
             XCTAssertEqual(d.status, .badRequest)
@@ -117,7 +117,7 @@ final class LibreTranslateRouteTests: XCTestCase {
     }
 
     func testAPIKeysAndRateLimit() async throws {
-        let (app, _) = try app(keys: APIKeys(limits: ["k1": 2, "k2": 0]))
+        let (app, _) = try self.app(keys: APIKeys(limits: ["k1": 2, "k2": 0]))
         try await app.test(.router) { client in
             let none = try await client.post("/translate", #"{"q": "a", "source": "en", "target": "de"}"#)
             XCTAssertEqual(none.status, .forbidden)

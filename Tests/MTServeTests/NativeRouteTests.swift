@@ -14,7 +14,7 @@ final class NativeRouteTests: XCTestCase {
     }
 
     func testPerRequestOptionsGiveTheLineTranslatorsNBest() async throws {
-        let (app, service) = try app()
+        let (app, service) = try self.app()
         var options = service.config.search
         options.beam = 3
         options.nbest = 2
@@ -45,7 +45,7 @@ final class NativeRouteTests: XCTestCase {
     }
 
     func testNativeErrors() async throws {
-        let (app, _) = try app()
+        let (app, _) = try self.app()
         try await app.test(.router) { client in
             func check(_ body: String, _ status: HTTPResponse.Status, _ fragment: String, line: UInt = #line) async throws {
                 let r = try await client.post("/v1/translate", body)
@@ -67,7 +67,7 @@ final class NativeRouteTests: XCTestCase {
     }
 
     func testHealthAndMetrics() async throws {
-        let (app, _) = try app()
+        let (app, _) = try self.app()
         try await app.test(.router) { client in
             let h = try await client.get("/health")
             XCTAssertEqual(h.status, .ok)
