@@ -21,10 +21,15 @@ let package = Package(
         .executable(name: "mt-bench", targets: ["mt-bench"]),
         .executable(name: "mt-translate", targets: ["mt-translate"]),
         .executable(name: "mt-train", targets: ["mt-train"]),
+        .executable(name: "mt-serve", targets: ["mt-serve"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
     ],
     targets: [
         // System libraries.
@@ -46,6 +51,14 @@ let package = Package(
         .target(name: "MTSearch", dependencies: ["MTModel", "MTOps", "MTTensor"]),
         // Inference: model directories and the translate-these-lines core every front end uses.
         .target(name: "MTRuntime", dependencies: ["MTSearch", "MTModel", "MTIO", "MTText", "MTTensor"]),
+        // The translation service behind mt-serve: routes, dynamic batching, limits, keys, metrics.
+        .target(name: "MTServe", dependencies: [
+            "MTRuntime", "MTSearch", "MTTensor",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .target(name: "MTData", dependencies: ["MTIO", "MTText"]),
         .target(name: "MTEval", dependencies: ["MTIO"]),
         .target(name: "MTText", dependencies: ["CICU", "MTIO"]),
@@ -63,6 +76,9 @@ let package = Package(
         .executableTarget(name: "mt-translate", dependencies: [
             "MTIO", "MTRuntime", "MTSearch", "MTTensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "mt-serve", dependencies: [
+            "MTServe", "MTSearch", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "mt-bench", dependencies: [
             "MTTensor", "MTModel", "MTTrain", "MTRuntime", "MTSearch", "COpenBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -74,7 +90,11 @@ let package = Package(
         .testTarget(name: "MTOpsTests", dependencies: ["MTOps"]),
         .testTarget(name: "MTModelTests", dependencies: ["MTModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MTTrainTests", dependencies: ["MTTrain", "MTRuntime"]),
-        .testTarget(name: "MTRuntimeTests", dependencies: ["MTRuntime"]),
+        .testTarget(name: "MTRuntimeTests", dependencies: ["MTRuntime", "MTData"]),
+        .testTarget(name: "MTServeTests", dependencies: [
+            "MTServe", "MTRuntime", "MTModel", "MTText", "MTTensor", "MTSearch",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "MTSearchTests", dependencies: ["MTSearch"]),
         .testTarget(name: "MTDataTests", dependencies: ["MTData", "MTIO"]),
         .testTarget(name: "MTEvalTests", dependencies: ["MTEval"], resources: [.copy("Fixtures")]),

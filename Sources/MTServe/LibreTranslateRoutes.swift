@@ -1,0 +1,127 @@
+import Foundation
+import Hummingbird
+import MTRuntime
+import MTSearch
+
+/// LibreTranslate's API, so its clients work unchanged: POST /translate (`q` a string or an
+/// array; JSON or form body), GET|POST /languages, POST /detect (honest: only the configured
+/// source language when there is exactly one, else 400). Errors are `{"error": …}`.
+struct LibreTranslateRoutes {
+    let service: TranslationService
+
+    /// The fields LibreTranslate reads, from a JSON object or a form.
+    struct Fields: Decodable {
+        var q: TextOrList?
+        var source: String?
+        var target: String?
+        var format: String?
+        var api_key: String?
+        var alternatives: Int?
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/translate") { request, _ in try await translate(request) }
+        router.get("/languages") { _, _ in languages() }
+        router.post("/languages") { _, _ in languages() }
+        router.post("/detect") { request, _ in try await detect(request) }
+    }
+
+    /// Reads JSON or form fields (LibreTranslate: JSON when the content type says so, else form).
+    func fields(_ request: Request, body: RequestBody) async throws -> Fields {
+        let bytes = try await BodyReader(limits: service.config.limits).bytes(body)
+        if BodyReader.isJSON(request) {
+            if bytes.isEmpty { throw ServeError.badJSON("the body is empty") }
+            return try BodyReader.decodeJSON(Fields.self, bytes)
+        }
+        guard BodyReader.isForm(request) else {
+            throw ServeError.unsupportedContentType(request.headers[.contentType] ?? "")
+        }
+        let form = try BodyReader.decodeForm(bytes)
+        var f = Fields()
+        if let q = form["q"] { f.q = q.count == 1 ? .one(q[0]) : .many(q) }
+        f.source = form["source"]?.first
+        f.target = form["target"]?.first
+        f.format = form["format"]?.first
+        f.api_key = form["api_key"]?.first
+        if let a = form["alternatives"]?.first {
+            guard let n = Int(a) else { throw ServeError.invalidField(name: "alternatives", reason: "'\(a)' is not an integer") }
+            f.alternatives = n
+        }
+        return f
+    }
+
+    func translate(_ request: Request) async throws -> Response {
+        try await service.cancellingOnDisconnect(request) { body in
+            let f = try await fields(request, body: body)
+            try service.keys.admit(f.api_key ?? Self.bearer(request))
+            guard let q = f.q, !q.texts.isEmpty, q != .one("") else { throw ServeError.missingField("q") }
+            guard let source = f.source, !source.isEmpty else { throw ServeError.missingField("source") }
+            guard let target = f.target, !target.isEmpty else { throw ServeError.missingField("target") }
+            let format = f.format ?? "text"
+            guard format == "text" else { throw ServeError.invalidField(name: "format", reason: "'\(format)' is not supported (only text)") }
+            let pair = try service.pair(source: source, target: target)
+            var options = service.config.search
+            let alternatives = f.alternatives ?? 0
+            if alternatives > 0 {
+                guard alternatives < service.config.limits.maxBeam else {
+                    throw ServeError.invalidField(name: "alternatives", reason: "\(alternatives) must be below --max-beam \(service.config.limits.maxBeam)")
+                }
+                options.nbest = alternatives + 1
+                options.beam = max(options.beam, options.nbest)
+            } else if alternatives < 0 {
+                throw ServeError.invalidField(name: "alternatives", reason: "\(alternatives) < 0")
+            }
+            let (texts, _) = try await service.translate(q.texts, pair: pair, options: options)
+            var out: [String: JSONValue] = [:]
+            let best = texts.map { lines in JSONValue.string(lines.map { $0.hypotheses.first?.text ?? "" }.joined(separator: "\n")) }
+            let alts = texts.map { lines in
+                JSONValue.array((1..<max(1, options.nbest)).map { k in
+                    .string(lines.map { $0.hypotheses.count > k ? $0.hypotheses[k].text : ($0.hypotheses.first?.text ?? "") }.joined(separator: "\n"))
+                })
+            }
+            switch q {
+            case .one: out["translatedText"] = best[0]; if alternatives > 0 { out["alternatives"] = alts[0] }
+            case .many: out["translatedText"] = .array(best); if alternatives > 0 { out["alternatives"] = .array(alts) }
+            }
+            if source.lowercased() == "auto" {
+                let detected = JSONValue.object(["language": .string(pair.source), "confidence": .number(100)])
+                if case .many = q { out["detectedLanguage"] = .array(texts.map { _ in detected }) } else { out["detectedLanguage"] = detected }
+            }
+            return JSONValue.object(out).response(headers: service.connectionHeaders)
+        }
+    }
+
+    /// Every language a model reads or writes: its code, name and the targets it translates to.
+    func languages() -> Response {
+        let pairs = service.pairs
+        let codes = Set(pairs.flatMap { [$0.source, $0.target] }).sorted()
+        return JSONValue.array(codes.map { code in
+            .object(["code": .string(code), "name": .string(LanguageNames.name(code)),
+                     "targets": .array(pairs.filter { $0.source == code }.map { .string($0.target) })])
+        }).response()
+    }
+
+    /// No detector: the one configured source language when there is exactly one, else 400.
+    func detect(_ request: Request) async throws -> Response {
+        let f = try await fields(request, body: request.body)
+        try service.keys.admit(f.api_key ?? Self.bearer(request))
+        guard let q = f.q, q != .one("") else { throw ServeError.missingField("q") }
+        let sources = service.sourceLanguages
+        guard sources.count == 1 else { throw ServeError.detectionUnavailable(sources: sources) }
+        return JSONValue.array([.object(["language": .string(sources[0]), "confidence": .number(100)])]).response()
+    }
+
+    /// `Authorization: Bearer KEY`, the native API's way to pass a key.
+    static func bearer(_ request: Request) -> String? {
+        guard let v = request.headers[.authorization], v.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(v.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// English names of the ISO 639-1 codes the toolkit's recipes use (others: the code itself).
+enum LanguageNames {
+    static let table = ["en": "English", "de": "German", "fr": "French", "zh": "Chinese", "cs": "Czech", "ro": "Romanian",
+                        "ru": "Russian", "es": "Spanish", "it": "Italian", "ja": "Japanese", "pt": "Portuguese", "nl": "Dutch",
+                        "tr": "Turkish", "fi": "Finnish", "et": "Estonian", "lv": "Latvian", "hi": "Hindi", "ar": "Arabic"]
+    static func name(_ code: String) -> String { table[code] ?? code }
+}

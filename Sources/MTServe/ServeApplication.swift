@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+
+/// The router and the application: routes over a `TranslationService`, the request log, and
+/// the decoding worker as a service of the application's service group, so SIGTERM first stops
+/// the HTTP server (it stops accepting and answers the requests in flight), then drains the
+/// worker, and `run` returns normally (exit 0).
+public enum ServeApplication {
+    public static func router(_ service: TranslationService) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: RequestLog(metrics: service.metrics, enabled: service.config.logRequests))
+        LibreTranslateRoutes(service: service).add(to: router)
+        NativeRoutes(service: service).add(to: router)
+        return router
+    }
+
+    /// The application; `onRunning` is told the bound port (useful with --port 0).
+    public static func application(_ service: TranslationService, onRunning: (@Sendable (Int) async -> Void)? = nil)
+        -> some ApplicationProtocol {
+        Application(
+            router: router(service),
+            configuration: .init(address: .hostname(service.config.host, port: service.config.port), serverName: "mt-serve",
+                                 backlog: 1024),
+            services: [WorkerService(worker: service.worker)],
+            onServerRunning: { channel in await onRunning?(channel.localAddress?.port ?? -1) })
+    }
+}
+
+/// Runs the decoding thread for the application's life; on graceful shutdown, drains it.
+struct WorkerService: Service {
+    let worker: DecodingWorker
+
+    func run() async throws {
+        worker.start()
+        try? await gracefulShutdown()
+        await worker.drain()
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# mt-serve under load against mt-translate on the same sentences: requests/s and p50/p99 latency
+# at concurrency 1, 8 and 64 for one-line requests (POST /translate, one connection each), the
+# whole-file throughput of mt-translate on those lines, and its latency for one line in a warm
+# process (a line written to its stdin, its answer read back). One JSON object per result line,
+# then the ratios the issue asks for (c64 throughput / file throughput ≥ 0.7; c1 p50 / warm p50
+# ≤ 1.2). The load client runs on the same 2 cores as the server, so numbers are indicative.
+#
+#   BIN=.build/release MT_DATA_DIR=../shared/data bash bench/serve.sh
+#
+# Model: `small`, 20 updates on 2,000 Multi30k pairs (the decoding cost of the shape, not a
+# useful translator), beam 4; 400 test_2016_flickr sentences. Traffic goes to 127.0.0.1 only.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-$ROOT/.build/release}
+for b in mt-bpe mt-train mt-translate mt-serve; do
+  [ -x "$BIN/$b" ] || { echo "{\"bench\":\"serve\",\"skipped\":\"$BIN/$b missing\"}"; exit 0; }
+done
+DATA=${MT_DATA_DIR:-$(bash "$ROOT/data/fetch.sh")}
+THREADS=${THREADS:-2}
+T=$(mktemp -d)
+trap 'rc=$?; kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$T"; exit $rc' EXIT
+
+gzip -dc "$DATA/multi30k/train.en.gz" | sed -n 1,2000p > "$T/train.src"
+gzip -dc "$DATA/multi30k/train.de.gz" | sed -n 1,2000p > "$T/train.tgt"
+gzip -dc "$DATA/multi30k/val.en.gz" | sed -n 1,20p > "$T/valid.src"
+gzip -dc "$DATA/multi30k/val.de.gz" | sed -n 1,20p > "$T/valid.tgt"
+cat "$T/train.src" "$T/train.tgt" | "$BIN/mt-bpe" pretokenize > "$T/tok"
+"$BIN/mt-bpe" learn-bpe -s 2000 -i "$T/tok" -o "$T/codes"
+"$BIN/mt-bpe" apply-bpe -c "$T/codes" -i "$T/tok" -o "$T/tok.bpe"
+"$BIN/mt-bpe" build-vocab -i "$T/tok.bpe" -o "$T/vocab"
+"$BIN/mt-train" --train-source "$T/train.src" --train-target "$T/train.tgt" \
+  --valid-source "$T/valid.src" --valid-target "$T/valid.tgt" --bpe-codes "$T/codes" \
+  --source-vocab "$T/vocab" --target-vocab "$T/vocab" --arch small --threads "$THREADS" --seed 7 \
+  --max-tokens 1024 --lr 0.001 --warmup-updates 10 --max-updates 20 --save-interval 20 \
+  --log-interval 10 --best-metric loss --save-dir "$T/model" > "$T/train.log" 2>&1
+gzip -dc "$DATA/multi30k/test_2016_flickr.en.gz" | sed -n 1,400p > "$T/lines"
+
+# mt-translate on the file (its own timing of the translation, model load excluded).
+"$BIN/mt-translate" -m "$T/model" --threads "$THREADS" < "$T/lines" > "$T/ref" 2> "$T/file.log"
+file_lps=$(python3 -c 'import re,sys; m=re.search(r"(\d+) lines, \d+ target tokens in ([\d.]+) s", open(sys.argv[1]).read()); print(round(int(m[1])/float(m[2]),2))' "$T/file.log")
+echo "{\"bench\":\"serve\",\"tool\":\"mt-translate\",\"mode\":\"file\",\"lines\":400,\"lines_per_s\":$file_lps}"
+
+# mt-translate warm, one line at a time: write a line, time until its answer.
+warm=$(python3 - "$BIN/mt-translate" "$T/model" "$THREADS" "$T/lines" <<'PY'
+import json, subprocess, sys, time
+mt, model, threads, lines = sys.argv[1], sys.argv[2], sys.argv[3], open(sys.argv[4]).read().split("\n")[:100]
+p = subprocess.Popen([mt, "-m", model, "--threads", threads], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     stderr=subprocess.DEVNULL, text=True, bufsize=1)
+p.stdin.write(lines[0] + "\n"); p.stdin.flush(); p.stdout.readline()   # warm up
+ts = []
+for l in lines:
+    t0 = time.monotonic(); p.stdin.write(l + "\n"); p.stdin.flush(); p.stdout.readline(); ts.append(time.monotonic() - t0)
+p.stdin.close(); p.wait()
+ts.sort()
+print(json.dumps({"p50_ms": round(ts[len(ts)//2] * 1000, 2), "p99_ms": round(ts[int(0.99 * (len(ts) - 1))] * 1000, 2)}))
+PY
+)
+warm_p50=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["p50_ms"])' "$warm")
+echo "{\"bench\":\"serve\",\"tool\":\"mt-translate\",\"mode\":\"warm-line\",\"lines\":100,$(echo "$warm" | sed 's/^{//')"
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"$BIN/mt-serve" --model en-de="$T/model" --port "$PORT" --threads "$THREADS" --quiet --max-queue-lines 4096 2> "$T/serve.log" &
+SPID=$!
+for _ in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/health" > /dev/null 2>&1 && break; sleep 0.05; done
+PY=python3
+[ -x "$ROOT/.venv-test/bin/python" ] && PY=$ROOT/.venv-test/bin/python
+declare -A rps p50
+for c in 1 8 64; do
+  n=$(( c == 1 ? 150 : (c == 8 ? 400 : 800) ))
+  r=$("$PY" "$ROOT/Tests/scripts/serve_client.py" load --port "$PORT" --lines "$T/lines" --expected "$T/ref" \
+      --requests "$n" --concurrency "$c" --deadline 120)
+  rps[$c]=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["req_per_s"])' "$r")
+  p50[$c]=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["p50_ms"])' "$r")
+  python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(json.dumps({"bench":"serve","tool":"mt-serve","concurrency":int(sys.argv[2]),"requests":r["requests"],"ok":r["statuses"].get("200",0),"mismatches":r["mismatches"],"req_per_s":r["req_per_s"],"p50_ms":r["p50_ms"],"p99_ms":r["p99_ms"]}))' "$r" "$c"
+done
+kill -TERM "$SPID"; wait "$SPID" || true
+python3 - "$file_lps" "$warm_p50" "${rps[1]}" "${rps[8]}" "${rps[64]}" "${p50[1]}" <<'PY'
+import json, sys
+file_lps, warm_p50, r1, r8, r64, p1 = map(float, sys.argv[1:])
+for c, r in ((1, r1), (8, r8), (64, r64)):
+    print(json.dumps({"bench": "serve", "ratio": f"serve_c{c}_req_per_s/mt-translate_file_lines_per_s", "value": round(r / file_lps, 3)}))
+print(json.dumps({"bench": "serve", "ratio": "serve_c64/mt-translate_file", "value": round(r64 / file_lps, 3), "target": ">= 0.7"}))
+print(json.dumps({"bench": "serve", "ratio": "serve_c1_p50/mt-translate_warm_line_p50", "value": round(p1 / warm_p50, 3), "target": "<= 1.2"}))
+PY
