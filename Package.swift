@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "MTOpsTests", dependencies: ["MTOps"]),
         .testTarget(name: "MTModelTests", dependencies: ["MTModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MTTrainTests", dependencies: ["MTTrain", "MTRuntime"]),
-        .testTarget(name: "MTRuntimeTests", dependencies: ["MTRuntime", "MTData"]),
+        .testTarget(name: "MTRuntimeTests", dependencies: ["MTRuntime"]),
         .testTarget(name: "MTServeTests", dependencies: [
             "MTServe", "MTRuntime", "MTModel", "MTText", "MTTensor", "MTSearch",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
