@@ -35,14 +35,9 @@ if ! "$VENV/bin/python" -c "import libretranslatepy" 2>/dev/null; then
 fi
 PY=$VENV/bin/python
 
-gzip -dc "$DATA/multi30k/train.en.gz" | sed -n 1,2000p > "$T/train.src"
-gzip -dc "$DATA/multi30k/train.de.gz" | sed -n 1,2000p > "$T/train.tgt"
-gzip -dc "$DATA/multi30k/val.en.gz" | sed -n 1,20p > "$T/valid.src"
-gzip -dc "$DATA/multi30k/val.de.gz" | sed -n 1,20p > "$T/valid.tgt"
-cat "$T/train.src" "$T/train.tgt" | "$BIN/mt-bpe" pretokenize > "$T/tok"
-"$BIN/mt-bpe" learn-bpe -s 500 -i "$T/tok" -o "$T/codes"
-"$BIN/mt-bpe" apply-bpe -c "$T/codes" -i "$T/tok" -o "$T/tok.bpe"
-"$BIN/mt-bpe" build-vocab -i "$T/tok.bpe" -o "$T/vocab"
+# shellcheck source=Tests/scripts/lib/small_multi30k.sh
+source "$ROOT/Tests/scripts/lib/small_multi30k.sh"
+small_multi30k "$T" 20
 "$BIN/mt-train" --train-source "$T/train.src" --train-target "$T/train.tgt" \
   --valid-source "$T/valid.src" --valid-target "$T/valid.tgt" --bpe-codes "$T/codes" \
   --source-vocab "$T/vocab" --target-vocab "$T/vocab" --arch tiny --threads 1 --seed 7 \
