@@ -32,6 +32,8 @@ public final class DecodingWorker: @unchecked Sendable {
     private var started = false
     /// Recent decoding speed (lines per second), for Retry-After.
     private var linesPerSecond = 0.0
+    /// Requests in the last batch: more than one means concurrent traffic, worth waiting for.
+    private var lastBatchRequests = 0
     private let stoppedSignal = NSCondition()
 
     public init(models: [LanguagePair: LoadedModel], config: BatchingConfig, metrics: ServeMetrics? = nil) {
@@ -160,8 +162,11 @@ public final class DecodingWorker: @unchecked Sendable {
                 if !accepting { return nil }
                 condition.wait()
             }
-            // Idle start: give concurrent requests `batchWait` to join, unless the budget is full.
-            let deadline = queue[0].enqueued + .milliseconds(config.batchWaitMilliseconds)
+            // Idle start: give concurrent requests `batchWait` to join, unless the budget is full
+            // or (waitOnlyWhenConcurrent) this request is alone and the last batch was too.
+            let concurrent = lastBatchRequests > 1 || queue.count > 1 || !pending.isEmpty
+            let wait = config.waitOnlyWhenConcurrent && !concurrent ? 0 : config.batchWaitMilliseconds
+            let deadline = queue[0].enqueued + .milliseconds(wait)
             while accepting, !queue.isEmpty, ContinuousClock.now < deadline,
                   queuedTokens(like: queue[0]) < config.maxBatchTokens {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: Self.seconds(ContinuousClock.now.duration(to: deadline))))
@@ -228,6 +233,7 @@ public final class DecodingWorker: @unchecked Sendable {
                              targetTokens: translator.targetTokens - before, seconds: seconds)
         condition.lock()
         if seconds > 0 { linesPerSecond = 0.8 * linesPerSecond + 0.2 * Double(lines.count) / seconds }
+        lastBatchRequests = batch.count
         var offset = 0
         for job in batch {
             let queueSeconds = Self.seconds(job.enqueued.duration(to: start))

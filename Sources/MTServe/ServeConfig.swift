@@ -52,6 +52,10 @@ public struct BatchingConfig: Sendable, Equatable {
     /// How long the worker, when idle, waits after the first queued request for others to join
     /// its batch (milliseconds; 0 starts at once).
     public var batchWaitMilliseconds: Int = 2
+    /// Wait only when traffic is concurrent: the previous batch served more than one request, or
+    /// more than one is queued or arriving. A lone request (one client at a time) then starts at
+    /// once instead of paying the wait; false waits before every idle start.
+    public var waitOnlyWhenConcurrent = true
     /// Input lines the queue holds (waiting, not yet decoding); more gets 503.
     public var maxQueueLines: Int = 1024
     /// Threads for OpenBLAS and the toolkit, owned by the one decoding worker.

@@ -41,8 +41,11 @@ struct MTServeCommand: AsyncParsableCommand {
     @Option(help: "Source tokens the decoding worker gathers into one batch.")
     var maxBatchTokens = 4096
 
-    @Option(help: "Milliseconds an idle worker waits after a request for others to batch with it.")
+    @Option(help: "Milliseconds an idle worker waits after a request for others to batch with it, when traffic is concurrent (the last batch had several requests, or several are waiting); a lone request starts at once.")
     var batchWaitMs = 2
+
+    @Flag(help: "Wait --batch-wait-ms before every idle start, also for a lone request.")
+    var batchWaitAlways = false
 
     @Option(help: "Lines waiting in the queue before new requests get 503.")
     var maxQueueLines = 1024
@@ -85,6 +88,7 @@ struct MTServeCommand: AsyncParsableCommand {
             c.port = port
             c.batching.maxBatchTokens = maxBatchTokens
             c.batching.batchWaitMilliseconds = batchWaitMs
+            c.batching.waitOnlyWhenConcurrent = !batchWaitAlways
             c.batching.maxQueueLines = maxQueueLines
             c.batching.threads = threads
             c.limits.maxCharacters = maxChars

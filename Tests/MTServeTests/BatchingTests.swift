@@ -14,7 +14,7 @@ final class BatchingTests: XCTestCase {
                         "a small blue car", "the man is walking", "big house"]
 
     func testConcurrentRequestsAreBatchedAndEqualSingleTranslations() async throws {
-        let config = ServeTestSupport.config { $0.batching.batchWaitMilliseconds = 200 }
+        let config = ServeTestSupport.config { $0.batching.batchWaitMilliseconds = 200; $0.batching.waitOnlyWhenConcurrent = false }
         let service = try ServeTestSupport.service(config)
         let expected = try Self.texts.map { try ServeTestSupport.expected($0, options: config.search).hypotheses[0].text }
         try await ServeApplication.application(service).test(.router) { client in
@@ -36,10 +36,28 @@ final class BatchingTests: XCTestCase {
         }
     }
 
+    func testLoneRequestDoesNotWaitForABatch() async throws {
+        // A 3 s batch window that only concurrent traffic pays: one client at a time is answered
+        // at once, and its batches hold one request each.
+        let config = ServeTestSupport.config { $0.batching.batchWaitMilliseconds = 3000 }
+        let service = try ServeTestSupport.service(config)
+        let pair = LanguagePair(source: "en", target: "de")
+        service.worker.start()
+        let start = ContinuousClock.now
+        for t in Self.texts.prefix(3) {
+            let r = try await service.worker.translate([.text(t)], pair: pair, options: config.search)
+            XCTAssertEqual(r.batchRequests, 1)
+            XCTAssertEqual(r.lines[0].hypotheses[0].text, try ServeTestSupport.expected(t, options: config.search).hypotheses[0].text)
+        }
+        XCTAssertLessThan(start.duration(to: .now), .seconds(2), "a lone request waited for the batch window")
+        await service.worker.drain()
+    }
+
     func testFullQueueAnswers503WithRetryAfter() async throws {
         // The worker waits 1.5 s for a batch to fill; the queue holds 2 lines.
         let config = ServeTestSupport.config {
             $0.batching.batchWaitMilliseconds = 1500
+            $0.batching.waitOnlyWhenConcurrent = false
             $0.batching.maxQueueLines = 2
         }
         let service = try ServeTestSupport.service(config)
@@ -66,7 +84,7 @@ final class BatchingTests: XCTestCase {
     }
 
     func testCancelledRequestLeavesTheQueue() async throws {
-        let config = ServeTestSupport.config { $0.batching.batchWaitMilliseconds = 3000 }
+        let config = ServeTestSupport.config { $0.batching.batchWaitMilliseconds = 3000; $0.batching.waitOnlyWhenConcurrent = false }
         let service = try ServeTestSupport.service(config)
         service.worker.start()
         let task = Task { try await service.worker.translate([.text("a man")], pair: LanguagePair(source: "en", target: "de"), options: config.search) }
@@ -84,7 +102,7 @@ final class BatchingTests: XCTestCase {
     }
 
     func testDrainAnswersQueuedWorkAndRefusesNew() async throws {
-        let config = ServeTestSupport.config { $0.batching.batchWaitMilliseconds = 5000 }
+        let config = ServeTestSupport.config { $0.batching.batchWaitMilliseconds = 5000; $0.batching.waitOnlyWhenConcurrent = false }
         let service = try ServeTestSupport.service(config)
         let pair = LanguagePair(source: "en", target: "de")
         service.worker.start()
