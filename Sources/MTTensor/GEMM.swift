@@ -1,6 +1,8 @@
 import COpenBLAS
 
 /// The one wrapper over `cblas_sgemm`. Every matrix product in the toolkit goes through here.
+/// A · Bᵀ with at most `smallMaxM` rows (a decoding step) runs on `SmallGEMM` instead, which
+/// does not pack B.
 ///
 /// C[M,N] = alpha · op(A) · op(B) + beta · C, row-major, where op(A) is [M,K] and op(B) is [K,N].
 /// `lda`, `ldb`, `ldc` are the row strides of the matrices *as stored*
@@ -19,6 +21,13 @@ public enum GEMM {
     nonisolated(unsafe) public static var singleThreadBelow: Int = 2_000_000
     /// Products with M at most this run on one thread (one decoding step, beam rows).
     nonisolated(unsafe) public static var singleThreadMaxM: Int = 16
+    /// Products A · Bᵀ with M at most this skip OpenBLAS for `SmallGEMM` (one decoding step's
+    /// rows times a weight matrix stored [out, in]); 0 sends everything to OpenBLAS. The
+    /// environment's `MT_SMALL_GEMM_MAX_M` sets it (benchmarks compare both paths in one run).
+    nonisolated(unsafe) public static var smallMaxM: Int = {
+        if let s = getenvString("MT_SMALL_GEMM_MAX_M"), let n = Int(s), n >= 0 { return n }
+        return 16
+    }()
     nonisolated(unsafe) private static var currentThreads: Int = -1
     /// Depth of `Parallel` regions entered from the main flow: inside one, every product runs on
     /// the one OpenBLAS thread set on entry and the policy never calls into OpenBLAS's settings,
@@ -77,6 +86,10 @@ public enum GEMM {
                     for j in 0..<n { row[j] *= beta }
                 }
             }
+            return
+        }
+        if m <= smallMaxM && transA == .none && transB == .transposed {
+            SmallGEMM.run(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
         if parallelDepth == 0 { useThreads(threads(m: m, n: n, k: k)) }

@@ -31,6 +31,37 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// The few-rows path (A · Bᵀ, M ≤ smallMaxM, no packing): every M up to 17 around the block
+    /// sizes, K with and without a tail, N odd and large enough to split over threads, alpha and
+    /// beta, padded strides; against the triple loop, and bit-identical for 1 and 2 threads.
+    func testSmallRowsPathAgainstTripleLoopAndThreadSplit() {
+        var rng = RNG(seed: 11)
+        let saved = GEMM.maxThreads
+        defer { GEMM.setThreads(saved) }
+        for m in [1, 2, 3, 4, 5, 7, 8, 9, 16, 17] {
+            for (n, k) in [(1, 5), (3, 8), (33, 17), (517, 256), (1001, 300)] {
+                for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1), (-2, 0.25)] {
+                    let lda = k + 1, ldb = k + 3, ldc = n + 2
+                    let a = Tensor(zeros: [m * lda]), b = Tensor(zeros: [n * ldb]), c = Tensor(zeros: [m * ldc])
+                    rng.fillUniform(a, -1, 1); rng.fillUniform(b, -1, 1); rng.fillUniform(c, -1, 1)
+                    let expected = c.copy(), twoThreads = c.copy()
+                    GEMM.reference(.none, .transposed, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda,
+                                   b: b.pointer, ldb: ldb, beta: beta, c: expected.pointer, ldc: ldc)
+                    GEMM.setThreads(1)
+                    GEMM.sgemm(.none, .transposed, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda,
+                               b: b.pointer, ldb: ldb, beta: beta, c: c.pointer, ldc: ldc)
+                    GEMM.setThreads(2)
+                    GEMM.sgemm(.none, .transposed, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda,
+                               b: b.pointer, ldb: ldb, beta: beta, c: twoThreads.pointer, ldc: ldc)
+                    let what = "m \(m) n \(n) k \(k) alpha \(alpha) beta \(beta)"
+                    // Float32 sums of up to 300 products (OpenBLAS beyond M 16 too): 5e-5.
+                    XCTAssertLessThan(maxRelativeError(c.array, expected.array, floor: 1), 5e-5, what)
+                    XCTAssertEqual(c.array, twoThreads.array, "thread split changed the result: " + what)
+                }
+            }
+        }
+    }
+
     /// Strided batches (heads) equal one product per member.
     func testBatchedEqualsLoopOfProducts() {
         var rng = RNG(seed: 3)
