@@ -41,9 +41,12 @@ let package = Package(
             name: "CICU", path: "Sources/CICU",
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]),
 
+        // Numeric kernels in C that pick AVX2+FMA at run time (Swift builds for baseline x86-64).
+        .target(name: "CKernels", path: "Sources/CKernels"),
+
         // Libraries.
         .target(name: "MTIO", dependencies: ["CZlib"]),
-        .target(name: "MTTensor", dependencies: ["COpenBLAS"]),
+        .target(name: "MTTensor", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "MTOps", dependencies: ["MTTensor"]),
         .target(name: "MTModel", dependencies: ["MTIO", "MTOps", "MTTensor"]),
         .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTIO", "MTText",
@@ -86,7 +89,7 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "MTIOTests", dependencies: ["MTIO"]),
-        .testTarget(name: "MTTensorTests", dependencies: ["MTTensor"]),
+        .testTarget(name: "MTTensorTests", dependencies: ["MTTensor", "CKernels"]),
         .testTarget(name: "MTOpsTests", dependencies: ["MTOps"]),
         .testTarget(name: "MTModelTests", dependencies: ["MTModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MTTrainTests", dependencies: ["MTTrain", "MTRuntime"]),

@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 
 /// The few-rows product of a decoding step, C[M,N] = alpha · A[M,K] · B[N,K]ᵀ + beta · C with
@@ -10,7 +11,9 @@ import Dispatch
 /// were `sgemm_incopy`). Here each output is a dot product of an A row and a B row, both
 /// contiguous, read straight from memory: B is streamed once, A (M·K floats) stays in L1.
 ///
-/// Register block: 4 A rows × 2 B rows, eight SIMD8 accumulators over K, then horizontal sums.
+/// The kernel is C (Sources/CKernels): Swift here builds for baseline x86-64, and the kernel
+/// picks an AVX2+FMA body at run time. Register block: 4 A rows × 2 B rows, eight 8-float
+/// accumulators over K, then one horizontal reduction.
 /// Large products split their B rows (N) over `GEMM.maxThreads` threads; every output is computed
 /// by one thread in one order, so results do not depend on the split.
 enum SmallGEMM {
@@ -41,63 +44,13 @@ enum SmallGEMM {
         }
     }
 
-    /// Outputs C[0..<m, rows]: B rows in pairs, A rows in fours.
+    /// Outputs C[0..<m, rows] (CKernels: AVX2+FMA when the CPU has it).
     @inline(__always)
     static func block(rows: Range<Int>, m: Int, k: Int, alpha: Float,
                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        var j = rows.lowerBound
-        while j < rows.upperBound {
-            let pair = j + 1 < rows.upperBound
-            let b0 = b + j * ldb, b1 = pair ? b0 + ldb : b0
-            var i = 0
-            while i < m {
-                let r = min(4, m - i)
-                var s = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
-                         SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-                let a0 = a + i * lda
-                let a1 = r > 1 ? a0 + lda : a0, a2 = r > 2 ? a0 + 2 * lda : a0, a3 = r > 3 ? a0 + 3 * lda : a0
-                var p = 0
-                while p + 8 <= k {
-                    let x0 = load8(b0 + p), x1 = load8(b1 + p)
-                    let y0 = load8(a0 + p), y1 = load8(a1 + p), y2 = load8(a2 + p), y3 = load8(a3 + p)
-                    s.0 += y0 * x0; s.1 += y1 * x0; s.2 += y2 * x0; s.3 += y3 * x0
-                    s.4 += y0 * x1; s.5 += y1 * x1; s.6 += y2 * x1; s.7 += y3 * x1
-                    p += 8
-                }
-                var t = (s.0.sum(), s.1.sum(), s.2.sum(), s.3.sum(), s.4.sum(), s.5.sum(), s.6.sum(), s.7.sum())
-                while p < k {
-                    let x0 = b0[p], x1 = b1[p]
-                    t.0 += a0[p] * x0; t.1 += a1[p] * x0; t.2 += a2[p] * x0; t.3 += a3[p] * x0
-                    t.4 += a0[p] * x1; t.5 += a1[p] * x1; t.6 += a2[p] * x1; t.7 += a3[p] * x1
-                    p += 1
-                }
-                let c0 = c + i * ldc + j
-                store(c0, t.0, alpha: alpha, beta: beta)
-                if r > 1 { store(c0 + ldc, t.1, alpha: alpha, beta: beta) }
-                if r > 2 { store(c0 + 2 * ldc, t.2, alpha: alpha, beta: beta) }
-                if r > 3 { store(c0 + 3 * ldc, t.3, alpha: alpha, beta: beta) }
-                if pair {
-                    store(c0 + 1, t.4, alpha: alpha, beta: beta)
-                    if r > 1 { store(c0 + ldc + 1, t.5, alpha: alpha, beta: beta) }
-                    if r > 2 { store(c0 + 2 * ldc + 1, t.6, alpha: alpha, beta: beta) }
-                    if r > 3 { store(c0 + 3 * ldc + 1, t.7, alpha: alpha, beta: beta) }
-                }
-                i += 4
-            }
-            j += pair ? 2 : 1
-        }
-    }
-
-    @inline(__always)
-    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always)
-    static func store(_ c: UnsafeMutablePointer<Float>, _ v: Float, alpha: Float, beta: Float) {
-        let scaled = alpha == 1 ? v : alpha * v
-        c.pointee = beta == 0 ? scaled : scaled + beta * c.pointee
+        mt_small_gemm_nt(Int32(m), Int32(rows.lowerBound), Int32(rows.upperBound), Int32(k), alpha,
+                         a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
 

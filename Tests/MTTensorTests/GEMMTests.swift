@@ -1,3 +1,4 @@
+import CKernels
 import XCTest
 @testable import MTTensor
 
@@ -59,6 +60,23 @@ final class GEMMTests: XCTestCase {
                     XCTAssertEqual(c.array, twoThreads.array, "thread split changed the result: " + what)
                 }
             }
+        }
+    }
+
+    /// The portable C body (used where the CPU lacks AVX2+FMA) against the triple loop, over a
+    /// split of the columns.
+    func testSmallRowsPortableBody() {
+        var rng = RNG(seed: 13)
+        for (m, n, k) in [(1, 7, 9), (4, 64, 256), (6, 33, 17), (16, 10, 40)] {
+            let a = Tensor(zeros: [m * k]), b = Tensor(zeros: [n * k]), c = Tensor(zeros: [m * n])
+            rng.fillUniform(a, -1, 1); rng.fillUniform(b, -1, 1); rng.fillUniform(c, -1, 1)
+            let expected = c.copy()
+            GEMM.reference(.none, .transposed, m: m, n: n, k: k, alpha: 0.5, a: a.pointer, lda: k,
+                           b: b.pointer, ldb: k, beta: 2, c: expected.pointer, ldc: n)
+            let half = n / 2
+            mt_small_gemm_nt_portable(Int32(m), 0, Int32(half), Int32(k), 0.5, a.pointer, Int32(k), b.pointer, Int32(k), 2, c.pointer, Int32(n))
+            mt_small_gemm_nt_portable(Int32(m), Int32(half), Int32(n), Int32(k), 0.5, a.pointer, Int32(k), b.pointer, Int32(k), 2, c.pointer, Int32(n))
+            XCTAssertLessThan(maxRelativeError(c.array, expected.array, floor: 1), 5e-5, "m \(m) n \(n) k \(k)")
         }
     }
 
