@@ -1,23 +1,24 @@
 #!/usr/bin/env python3
 """CTranslate2 baseline for `mt-bench decode`: a random-weight softmax Transformer of the `small`
-shape (D 256, F 1024, 4 heads, 3+3 layers, V 8000, post-norm, ReLU, sinusoidal positions), float32,
-2 threads, beam 4, batch 32, 25-token sources, outputs forced to --len tokens (min = max length).
-Prints one JSON line per length. Run by bench/ctranslate2.sh inside an ignored virtualenv.
+shape (D 256, F 1024, 4 heads, 3+3 layers, V 8000) or `base` (D 512, F 2048, 8 heads, 6+6, V 32000),
+post-norm, ReLU, sinusoidal positions, 2 threads, beam 4, 25-token sources, outputs forced to the
+length (min = max length), for each batch size, length and compute type (float32, int8).
+CTranslate2's timings vary from run to run (bimodal at batch 1), so each case reports the best of
+--repeats runs. Prints one JSON line per case. Run by bench/ctranslate2.sh inside an ignored
+virtualenv.
+
+  ctranslate2_decode.py --configs small,base --batches 1,32 --lens 25,100,400 --compute float32,int8
 """
 import json, sys, time, tempfile, os
 import numpy as np
 import ctranslate2
 from ctranslate2.specs import transformer_spec, common_spec
 
-D, F, H, L, V = 256, 1024, 4, 3, 8000
+SHAPES = {"small": (256, 1024, 4, 3, 8000), "base": (512, 2048, 8, 6, 32000)}
 rng = np.random.default_rng(1)
 
-def fill(spec):
-    """Gives every unset variable of the spec random values of the right shape."""
-    for name, value in list(spec.variables(ordered=True).items()) if False else []:
-        pass
-
-def build(path):
+def build(path, config):
+    D, F, H, L, V = SHAPES[config]
     spec = transformer_spec.TransformerSpec.from_config(
         (L, L), H, pre_norm=False, activation=common_spec.Activation.RELU)
     def r(*shape): return (rng.standard_normal(shape) * 0.05).astype(np.float32)
@@ -46,21 +47,40 @@ def build(path):
     spec.validate(); spec.optimize(quantization=None); spec.save(path)
 
 def main():
-    lens = [int(x) for x in (sys.argv[1] if len(sys.argv) > 1 else "25,100,400").split(",")]
-    with tempfile.TemporaryDirectory() as d:
-        build(d)
-        tr = ctranslate2.Translator(d, device="cpu", compute_type="float32", inter_threads=1, intra_threads=2)
-        src = [[f"w{(i * 7 + j) % 7990}" for j in range(24)] + ["</s>"] for i in range(32)]
-        for n in lens:
-            tr.translate_batch(src[:2], beam_size=4, max_decoding_length=n, min_decoding_length=n)
-            t0 = time.perf_counter()
-            out = tr.translate_batch(src, beam_size=4, max_batch_size=32, max_decoding_length=n, min_decoding_length=n)
-            dt = time.perf_counter() - t0
-            toks = sum(len(o.hypotheses[0]) for o in out)
-            print(json.dumps({"bench": "decode", "tool": "ctranslate2", "version": ctranslate2.__version__,
-                              "config": "small", "decoder": "softmax", "beam": 4, "batch": 32, "len": n,
-                              "tokens": toks, "seconds": round(dt, 3), "tok_per_s": round(toks / dt, 1),
-                              "load_avg_1m": os.getloadavg()[0]}), flush=True)
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--configs", default="small")
+    ap.add_argument("--batches", default="32")
+    ap.add_argument("--lens", default="25,100,400")
+    ap.add_argument("--compute", default="float32")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    ints = lambda s: [int(x) for x in s.split(",")]
+    for config in a.configs.split(","):
+        V = SHAPES[config][4]
+        with tempfile.TemporaryDirectory() as d:
+            build(d, config)
+            for compute in a.compute.split(","):
+                tr = ctranslate2.Translator(d, device="cpu", compute_type=compute, inter_threads=1,
+                                            intra_threads=a.threads)
+                for batch in ints(a.batches):
+                    src = [[f"w{(i * 7 + j) % (V - 10)}" for j in range(24)] + ["</s>"] for i in range(batch)]
+                    for n in ints(a.lens):
+                        tr.translate_batch(src[:2], beam_size=4, max_decoding_length=n, min_decoding_length=n)
+                        best = None
+                        for _ in range(a.repeats):
+                            t0 = time.perf_counter()
+                            out = tr.translate_batch(src, beam_size=4, max_batch_size=batch,
+                                                     max_decoding_length=n, min_decoding_length=n)
+                            dt = time.perf_counter() - t0
+                            best = dt if best is None else min(best, dt)
+                        toks = sum(len(o.hypotheses[0]) for o in out)
+                        print(json.dumps({"bench": "decode", "tool": "ctranslate2", "version": ctranslate2.__version__,
+                                          "config": config, "decoder": "softmax", "compute": compute, "beam": 4,
+                                          "batch": batch, "len": n, "tokens": toks, "seconds": round(best, 4),
+                                          "tok_per_s": round(toks / best, 1), "ms_per_sentence": round(1000 * best / batch, 2),
+                                          "repeats": a.repeats, "load_avg_1m": os.getloadavg()[0]}), flush=True)
 
 if __name__ == "__main__":
     main()
