@@ -5,6 +5,7 @@
 #  2. 4 ranks × update_freq 1 vs 1 process × update_freq 4: within 1e-6 relative;
 #  3. SIGKILL of rank 1 mid-run: the job ends with an error, checkpoint_20 is intact, and the
 #     resumed 2-rank run ends with the weights and curve of the uninterrupted 1-process run;
+#     SIGUSR1 to mpirun: every rank stops at the same update, rank 0 saves, resume ≡ the same;
 #  4. refusals: ranks with different configs; a resume with another ranks × update_freq;
 #  5. a plain mt-train does not link libmpi.
 #
@@ -117,6 +118,28 @@ a=$(payload "$T/small-1x2/checkpoint_last.safetensors"); b=$(payload "$T/kill/ch
 last() { curve "$1" | awk -F'"update":' '{ split($2, u, /[,}]/); line[u[1]] = $0 } END { for (k in line) print k "\t" line[k] }' | sort -n; }
 diff <(last "$T/small-1x2") <(last "$T/kill") > /dev/null || fail "killed-and-resumed loss curve differs"
 echo "mpi_train: resumed after the SIGKILL ≡ uninterrupted (weights $a)" >&2
+
+# 3b. SIGUSR1 to mpirun (forwarded to every rank): the ranks agree on one update, rank 0 saves,
+# all exit 130; the resumed run again ends ≡ the uninterrupted one.
+"${MPIRUN[@]}" -np 2 "$BIN/mt-train" "${ARGS[@]}" "${KILLARGS[@]}" --save-dir "$T/usr1" > "$T/usr1.log" 2>&1 &
+job=$!
+for _ in $(seq 1200); do
+  grep -q '"update":15[,}]' "$T/usr1/metrics.jsonl" 2>/dev/null && break
+  kill -0 "$job" 2>/dev/null || fail "the 2-rank run ended before update 15"
+  sleep 0.05
+done
+kill -USR1 "$job"
+rc=0; wait "$job" || rc=$?
+[ "$rc" = 130 ] || fail "mpirun exited $rc after SIGUSR1, expected 130"
+grep -q "SIGUSR1: saving and exiting" "$T/usr1.log" || fail "no clean stop on SIGUSR1"
+stopped=$(grep -o '"kind":"done"[^}]*' "$T/usr1/metrics.jsonl" | grep -o '"update":[0-9]*' | cut -d: -f2)
+[ -n "$stopped" ] && [ "$stopped" -lt 40 ] || fail "did not stop early (update $stopped)"
+mv "$T/usr1.log" "$T/usr1-1.log"
+ranks 2 usr1 "${KILLARGS[@]}"
+grep -q "resumed from .*update $stopped" "$T/usr1.log" || fail "did not resume from update $stopped"
+b2=$(payload "$T/usr1/checkpoint_last.safetensors")
+[ "$a" = "$b2" ] || fail "stopped (SIGUSR1 at update $stopped) and resumed weights differ from uninterrupted"
+echo "mpi_train: SIGUSR1 stopped both ranks at update $stopped; resumed ≡ uninterrupted" >&2
 
 # 4a. Resuming with another ranks × update_freq is refused; the same product re-splits.
 if "$BIN/mt-train" "${ARGS[@]}" "${KILLARGS[@]}" --max-updates 42 --save-dir "$T/kill" > "$T/resplit.log" 2>&1; then
