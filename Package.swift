@@ -40,6 +40,8 @@ let package = Package(
         .target(
             name: "CICU", path: "Sources/CICU",
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]),
+        // Open MPI through a small C shim that dlopens libmpi only under mpirun (README: MPI training).
+        .target(name: "CMPI", path: "Sources/CMPI"),
 
         // Numeric kernels in C that pick AVX2+FMA at run time (Swift builds for baseline x86-64).
         .target(name: "CKernels", path: "Sources/CKernels"),
@@ -49,7 +51,7 @@ let package = Package(
         .target(name: "MTTensor", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "MTOps", dependencies: ["MTTensor"]),
         .target(name: "MTModel", dependencies: ["MTIO", "MTOps", "MTTensor"]),
-        .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTIO", "MTText",
+        .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTIO", "MTText", "CMPI",
                                            .product(name: "Yams", package: "Yams")]),
         .target(name: "MTSearch", dependencies: ["MTModel", "MTOps", "MTTensor"]),
         // Inference: model directories and the translate-these-lines core every front end uses.

@@ -5,13 +5,15 @@ import Darwin
 #endif
 
 /// SIGINT and SIGTERM request a clean stop: the trainer finishes the current update, saves a
-/// checkpoint with its full state, and exits. A second signal exits at once.
+/// checkpoint with its full state, and exits. A second signal exits at once. SIGUSR1 does the
+/// same: Open MPI's mpirun forwards it to every rank, whereas a SIGTERM to mpirun kills the job
+/// within seconds (README: MPI training).
 public enum StopSignal {
     nonisolated(unsafe) static var requested: sig_atomic_t = 0
     nonisolated(unsafe) static var signalNumber: Int32 = 0
 
     public static var isRequested: Bool { requested != 0 }
-    public static var name: String { signalNumber == SIGTERM ? "SIGTERM" : "SIGINT" }
+    public static var name: String { signalNumber == SIGTERM ? "SIGTERM" : signalNumber == SIGUSR1 ? "SIGUSR1" : "SIGINT" }
 
     public static func install() {
         let handler: @convention(c) (Int32) -> Void = { sig in
@@ -21,6 +23,7 @@ public enum StopSignal {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        signal(SIGUSR1, handler)
     }
 
     /// For tests: request a stop as a signal would.

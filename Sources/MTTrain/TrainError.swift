@@ -10,6 +10,10 @@ public enum TrainError: Error, CustomStringConvertible, Equatable, Sendable {
     /// `count` non-finite losses or gradients in a row up to `update` (the limit
     /// `max_non_finite`): training stopped; the last checkpoint is intact.
     case nonFinite(count: Int, update: Int)
+    /// Data-parallel training (MPI): ranks that disagree (config, data, binary, weights, a
+    /// checkpoint saved with another split) or a failed collective; `rank` is the rank at fault
+    /// (-1: MPI itself).
+    case distributed(rank: Int, String)
 
     public var description: String {
         switch self {
@@ -18,6 +22,7 @@ public enum TrainError: Error, CustomStringConvertible, Equatable, Sendable {
         case .setup(let m): return m
         case .nonFinite(let n, let u):
             return "\(n) non-finite updates in a row (up to update \(u)): stopping; the last checkpoint is intact"
+        case .distributed(let r, let m): return r < 0 ? "MPI: \(m)" : "MPI (rank \(r)): \(m)"
         }
     }
 }

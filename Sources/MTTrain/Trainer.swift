@@ -31,21 +31,29 @@ public final class Trainer {
     var secondsBefore = 0.0
     /// Warnings about the resumed run (e.g. a learning-rate schedule that differs from the saved one).
     public private(set) var resumeWarnings: [String] = []
+    /// The processes training this model (one, or the ranks of an mpirun job) and what they
+    /// agreed on at the last update (Trainer+DataParallel.swift).
+    public let group: ProcessGroup
+    var agreed = Agreement()
+    /// Running sum of this rank's per-batch gradients when it does more than one batch per update.
+    var accumulator: TensorStorage?
 
     /// - Parameters:
     ///   - resume: continue from `files.last`/`files.lastState` when they exist.
     public init(config: TrainConfig, model: Seq2Seq, store: ParameterStore, train: EncodedCorpus,
-                validator: Validator?, metadata: [String: String], resume: Bool, log: TrainLog) throws {
+                validator: Validator?, metadata: [String: String], resume: Bool, log: TrainLog,
+                group: ProcessGroup = .single) throws {
         self.config = config
         self.model = model
         self.store = store
         self.validator = validator
         self.metadata = metadata
         self.log = log
+        self.group = group
         files = CheckpointFiles(dir: config.saveDir)
         schedule = config.schedule
         adam = Adam(beta1: config.adamBeta1, beta2: config.adamBeta2, epsilon: config.adamEps, weightDecay: config.weightDecay)
-        let batching = BatchingConfig(maxTokens: config.maxTokens, seed: config.seed, accumulate: config.updateFreq)
+        let batching = BatchingConfig(maxTokens: config.maxTokens, seed: config.seed, accumulate: config.updateFreq * group.size)
         var st = TrainingState()
         st.rngState = RNG(seed: config.seed, stream: 0xD0).state
         iterator = try BatchIterator(corpus: train, config: batching)
@@ -57,6 +65,7 @@ public final class Trainer {
             }
             try Checkpoint.copy(entries, into: store, path: files.last)
             st = try TrainingState.load(files.lastState, into: store)
+            try Self.checkSplit(saved: st, updateFreq: config.updateFreq, ranks: group.size, path: files.lastState, log: log)
             let position = BatchPosition(epoch: st.epoch, batch: st.batch, fingerprint: st.dataFingerprint)
             iterator = try BatchIterator(corpus: train, config: batching, position: position)
             adam = Adam(beta1: config.adamBeta1, beta2: config.adamBeta2, epsilon: config.adamEps,
@@ -68,10 +77,13 @@ public final class Trainer {
             }
             resumeWarnings.forEach(log.warn)
         }
+        st.ranks = group.size
+        st.batchesPerUpdate = config.updateFreq * group.size
         state = st
         rng = RNG(state: st.rngState)
         startUpdate = st.update
         lastSaved = st.update > 0 ? st.update : nil
+        try verifyRanksAgree(corpus: train)
     }
 
     public enum StopReason: String, Sendable {
@@ -87,7 +99,7 @@ public final class Trainer {
         runStart = Date()
         secondsBefore = state.trainSeconds
         while true {
-            if let reason = limitReached(elapsed: elapsed()) {
+            if let reason = limitReached(elapsed: agreedElapsed()) {
                 if lastSaved != state.update { try saveAndValidate(epochEnd: false) }
                 return stopped(reason)
             }
@@ -101,7 +113,7 @@ public final class Trainer {
                              eta: eta(window))
                 window = TrainLog.Window()
             }
-            if StopSignal.isRequested {
+            if stopRequested {
                 log.info("\(StopSignal.name): saving and exiting")
                 try saveAndValidate(epochEnd: false, validate: false)
                 return stopped(.signal)
@@ -130,22 +142,28 @@ public final class Trainer {
     /// processes), and the optimiser step every process takes alike.
     func step(_ u: BatchIterator.Update) throws -> StepStats {
         var s = accumulateGradients(u)
-        reduceGradients(&s)
+        try reduceGradients(&s)
         try applyUpdate(&s)
         return s
     }
 
-    /// Forward and backward over the update's batches into the gradient slab (zeroed first),
-    /// the loss normalised by the update's target tokens.
+    /// Forward and backward over this rank's share of the update's batches into the gradient
+    /// slab (zeroed first), the loss normalised by the whole update's target tokens. Each batch
+    /// has its own dropout stream and, after the first, its own gradient slab added to the
+    /// running sum, so the sum does not depend on how the batches are split among ranks
+    /// (Trainer+DataParallel.swift).
     func accumulateGradients(_ u: BatchIterator.Update) -> StepStats {
         store.zeroGrads()
         var s = StepStats()
         let scale = 1 / Float(max(u.targetTokens, 1))
         let smoothing = config.labelSmoothing
-        for b in u.batches {
+        for (j, i) in share(of: u).enumerated() {
+            if j > 0 { stashGradients() }
             arena.reset()
-            let c = model.forward(TokenBatch(b), smoothing: smoothing, training: true, rng: &rng, params: store, arena: arena)
+            rng = Self.dropoutRNG(seed: config.seed, epoch: u.epoch, batch: u.firstBatch + i)
+            let c = model.forward(TokenBatch(u.batches[i]), smoothing: smoothing, training: true, rng: &rng, params: store, arena: arena)
             model.backward(c, scale: scale, smoothing: smoothing, params: store, arena: arena)
+            if j > 0 { addStashedGradients() }
             s.loss += c.result.loss; s.nll += c.result.nll; s.tokens += c.result.tokens
         }
         state.epoch = iterator.position.epoch
@@ -154,10 +172,13 @@ public final class Trainer {
         return s
     }
 
-    /// The gradient reduction point. One process holds the whole update already; a
-    /// data-parallel trainer sums the gradient slab and the loss and token statistics here, so
-    /// that clipping and Adam see the global gradient on every process.
-    func reduceGradients(_ s: inout StepStats) {}
+    /// The gradient reduction point. One process holds the whole update already; ranks of a
+    /// data-parallel run sum the gradient slab and the loss and token statistics here (and
+    /// agree on stopping), so that clipping and Adam see the global gradient on every rank.
+    func reduceGradients(_ s: inout StepStats) throws {
+        guard group.size > 1 else { return }
+        try allReduce(&s)
+    }
 
     /// Clipping, the non-finite check and the Adam step on the (reduced) gradient. Throws
     /// `TrainError.nonFinite` after `max_non_finite` skipped updates in a row.
@@ -207,14 +228,18 @@ public final class Trainer {
 
     /// Whether this process does the leader-only work (validation, saving, pruning, logging
     /// results): always, for one process; rank 0 of a data-parallel run.
-    var isLeader: Bool { true }
+    var isLeader: Bool { group.isLeader }
 
     /// Validates (when asked and there is a validator) and saves; keeps the best; prunes.
     /// Returns true when early stopping says to stop. Only the leader works here; every
     /// process must reach the same answer (one process: its own).
     @discardableResult
     func saveAndValidate(epochEnd: Bool, validate: Bool = true) throws -> Bool {
-        guard isLeader else { return false }
+        guard group.size == 1 else { return try agreeOnSaveAndValidate(epochEnd: epochEnd, validate: validate) }
+        return try leaderSaveAndValidate(epochEnd: epochEnd, validate: validate)
+    }
+
+    func leaderSaveAndValidate(epochEnd: Bool, validate: Bool) throws -> Bool {
         let result = validate ? try self.validate() : nil
         state.trainSeconds = elapsed()  // the validation counts as training time
         try save(best: result?.improved ?? false)

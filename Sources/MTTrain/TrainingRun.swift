@@ -122,8 +122,8 @@ public struct TrainingRun {
     }
 
     /// The trainer over this run (resuming from `save_dir` when it holds a state).
-    public func trainer(resume: Bool, log: TrainLog) throws -> Trainer {
+    public func trainer(resume: Bool, log: TrainLog, group: ProcessGroup = .single) throws -> Trainer {
         try Trainer(config: config, model: model, store: store, train: train.corpus, validator: validator,
-                    metadata: metadata, resume: resume, log: log)
+                    metadata: metadata, resume: resume, log: log, group: group)
     }
 }

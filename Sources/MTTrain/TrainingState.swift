@@ -19,6 +19,10 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var badValidations = 0
     public var trainSeconds = 0.0
     public var targetTokensSeen = 0
+    /// Data-parallel split it was trained with: MPI ranks and batches per update (ranks ×
+    /// update_freq). Nil in states written before data-parallel training existed (one process).
+    public var ranks: Int? = nil
+    public var batchesPerUpdate: Int? = nil
 
     public init() {}
 

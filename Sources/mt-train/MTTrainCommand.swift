@@ -51,20 +51,41 @@ struct Train: ParsableCommand {
             return
         }
         do { try c.validate() } catch { throw ValidationError("\(error)") }
+        // Under mpirun: one rank of a data-parallel job (README: MPI training). A failure on
+        // one rank ends the whole job; symmetric exits (signal, non-finite) finalize MPI.
+        let group = try ProcessGroup.fromEnvironment()
+        guard group.size > 1 else { return try train(c, group: group) }
+        do {
+            try train(c, group: group)
+        } catch let e as ExitCode {
+            group.finalize()
+            throw e
+        } catch {
+            FileHandle.standardError.write(Data("[train] error on rank \(group.rank) of \(group.size): \(error)\n".utf8))
+            group.abort(1)
+        }
+        group.finalize()
+    }
+
+    func train(_ c: TrainConfig, group: ProcessGroup) throws {
         GEMM.setThreads(c.threads)
         try FileManager.default.createDirectory(atPath: c.saveDir, withIntermediateDirectories: true)
         let files = CheckpointFiles(dir: c.saveDir)
-        let log = TrainLog(metricsPath: files.metrics)
+        let leader = group.isLeader
+        let log = TrainLog(metricsPath: leader ? files.metrics : nil, quiet: !leader)
         log.info("config:\n" + c.yaml().split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
-        try TextFile.write(c.yaml(), to: files.config)
+        if leader { try TextFile.write(c.yaml(), to: files.config) }
         StopSignal.install()
+        // Rank 0 builds the corpus caches in save_dir first; the other ranks then read them.
+        if !leader { try group.barrier() }
         let run = try TrainingRun(config: c, translate: try ValidationDecoding.greedyOrBeam(beam: c.validBeam, lenpen: c.validLenpen), log: log)
-        try files.exportTextFiles(of: c)  // after TrainingRun has checked every input file
+        if leader { try group.barrier() }
+        if leader { try files.exportTextFiles(of: c) }  // after TrainingRun has checked every input file
         if let r = run.initReport { log.info(r) }
         log.info("model: \(run.model.config.decoderAttention.rawValue) decoder, \(run.model.layout.parameterCount) parameters")
-        let trainer = try run.trainer(resume: !noResume, log: log)
+        let trainer = try run.trainer(resume: !noResume, log: log, group: group)
         var before: Validator.Result?
-        if let t = run.teacher, let v = run.validator, trainer.state.update == 0 {
+        if leader, let t = run.teacher, let v = run.validator, trainer.state.update == 0 {
             before = try v.run(model: t.model, params: t.store, smoothing: c.labelSmoothing)
         }
         let reason: Trainer.StopReason

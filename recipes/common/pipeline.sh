@@ -175,7 +175,8 @@ train_model() {
   stamp_write "$dir/.started"
   rm -f "$dir/selected" "$dir/selected.done" "$dir/checkpoint_avg.safetensors"  # new checkpoints: average again
   data_flags
-  "$BIN/mt-train" -c "$RECIPE_DIR/$model.yaml" "${DATA_FLAGS[@]}" --save-dir "$dir" "$@" \
+  # TRAIN_LAUNCHER: e.g. "mpirun -np 2" for data-parallel training (README: MPI training).
+  ${TRAIN_LAUNCHER:-} "$BIN/mt-train" -c "$RECIPE_DIR/$model.yaml" "${DATA_FLAGS[@]}" --save-dir "$dir" "$@" \
     || { say "$label: error: mt-train failed (rerun to resume)"; return 1; }
   stamp_write "$dir/.done"
 }
