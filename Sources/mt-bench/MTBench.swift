@@ -10,5 +10,5 @@ struct MTBench: ParsableCommand {
         Build in release mode before timing (`make bench` does). Do not run benchmarks while a \
         build or another job uses the cores: the numbers would be meaningless.
         """,
-        subcommands: [GemmBench.self, TrainBench.self, DecodeBench.self, TranslateBench.self])
+        subcommands: [GemmBench.self, TrainBench.self, DecodeBench.self, TranslateBench.self, ParagraphBench.self])
 }

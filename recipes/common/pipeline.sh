@@ -301,7 +301,7 @@ inputs_translate() {
 step_translate_and_score() {
   local results=$WORK/results.tsv rows="" model t sets
   read -r -a sets <<< "$TESTSETS"
-  for model in softmax t2r; do
+  for model in ${MODELS:-softmax t2r}; do  # MODELS: compare.sh's longer list
     local ckpt; ckpt=$(selected_checkpoint "$model")
     for t in "${sets[@]}"; do
       local hyp=$WORK/$model/$t.hyp stamp=$WORK/$model/$t.done
