@@ -143,9 +143,13 @@ struct ParagraphBench: ParsableCommand {
                 tokens += h.tokens.count
                 finalPositions += h.tokens.count + 1
                 sourceTokens += src.count + 1
-                steps.append((1..<clock.stamps.count).compactMap { i in
-                    clock.stamps[i] > 0 && clock.stamps[i - 1] > 0 ? Double(clock.stamps[i] - clock.stamps[i - 1]) / 1e6 : nil
-                })
+                var ms: [Double] = []  // ms[i]: wall time of step i (the first includes the encoder)
+                let st = clock.stamps
+                for i in 1..<st.count where st[i] > 0 && st[i - 1] > 0 {
+                    let ns: UInt64 = st[i] - st[i - 1]
+                    ms.append(Double(ns) / 1e6)
+                }
+                steps.append(ms)
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let n = Double(inputs.count)
