@@ -155,7 +155,9 @@ struct ParagraphBench: ParsableCommand {
             let n = Double(inputs.count)
             let stepText = [25, 100, 200, 400].map { t -> String in
                 var sum = 0.0, cnt = 0
-                for s in steps { for i in max(0, t - 5)..<min(s.count, t + 5) { sum += s[i]; cnt += 1 } }
+                for s in steps where s.count > t - 5 {
+                    for i in max(0, t - 5)..<min(s.count, t + 5) { sum += s[i]; cnt += 1 }
+                }
                 return "\"step_ms_t\(t)\":\(cnt > 0 ? String(format: "%.4g", sum / Double(cnt)) : "null")"
             }.joined(separator: ",")
             let state: Double
@@ -169,7 +171,8 @@ struct ParagraphBench: ParsableCommand {
                 state = 2 * Double(c.modelDim) * (Double(finalPositions) + Double(sourceTokens)) / n
             }
             emit(["bench": "paragraphs", "mode": mode, "model": (dir as NSString).lastPathComponent,
-                  "decoder": c.decoderAttention.rawValue, "feature_map": c.featureMap.rawValue, "beam": beam,
+                  "decoder": c.decoderAttention.rawValue,
+                  "feature_map": c.decoderAttention == .softmax ? "-" : c.featureMap.rawValue, "beam": beam,
                   "threads": threads, "inputs": inputs.count, "mean_src_tokens": Double(sourceTokens) / n - 1,
                   "mean_out_tokens": Double(tokens) / n, "target_tokens": tokens, "seconds": seconds,
                   "tok_per_s": Double(tokens) / seconds, "peak_rss_mb": DecodeBench.rssMB(field: "VmHWM:"),
