@@ -194,8 +194,8 @@ step_train_softmax() {
 finetune_budget_flags() {
   BUDGET_FLAGS=()
   awk -v s="$FINETUNE_SHARE" 'BEGIN { exit !(s > 0) }' || return 0
-  local secs; secs=$(train_seconds_of "$1")
-  [ "$secs" -gt 0 ] || { say "error: no recorded training time for $1 (FINETUNE_SHARE needs it)"; exit 1; }
+  local secs; secs=$(train_seconds_exact "$1")
+  awk -v t="$secs" 'BEGIN { exit !(t > 0) }' || { say "error: no recorded training time for $1 (FINETUNE_SHARE needs it)"; exit 1; }
   BUDGET_FLAGS=(--max-minutes "$(awk -v s="$FINETUNE_SHARE" -v t="$secs" 'BEGIN { printf "%.4f", s * t / 60 }')")
   say "finetune budget: $FINETUNE_SHARE × $1's ${secs} s = ${BUDGET_FLAGS[1]} min"
 }
@@ -284,6 +284,15 @@ train_seconds_of() {
   [ -n "$t" ] || t=$(head -c 1000000 "$d/checkpoint_last.state.safetensors" 2>/dev/null \
                        | grep -a -o 'trainSeconds\\*":[0-9.]*' | head -1 | grep -o '[0-9.]*$' || true)
   LC_ALL=C printf "%.0f" "${t:-0}"
+}
+
+# train_seconds_exact MODEL: train_seconds_of unrounded (a smoke run takes under a second).
+train_seconds_exact() {
+  local d=$WORK/$1 t
+  t=$(grep -o '"train_seconds":[0-9.]*' "$d/metrics.jsonl" 2>/dev/null | tail -1 | cut -d: -f2 || true)
+  [ -n "$t" ] || t=$(head -c 1000000 "$d/checkpoint_last.state.safetensors" 2>/dev/null \
+                       | grep -a -o 'trainSeconds\\*":[0-9.]*' | head -1 | grep -o '[0-9.]*$' || true)
+  echo "${t:-0}"
 }
 
 # inputs_translate MODEL CHECKPOINT TESTSET: what a test set's hypothesis and score depend on.

@@ -84,7 +84,7 @@ step_bpe
 step_train_softmax
 average_model softmax
 # The teacher's recorded training time in seconds, unrounded (a smoke teacher takes under one).
-TEACHER_SECONDS=$(grep -o '"train_seconds":[0-9.]*' "$WORK/softmax/metrics.jsonl" | tail -1 | cut -d: -f2 || true)
+TEACHER_SECONDS=$(train_seconds_exact softmax)
 awk -v t="${TEACHER_SECONDS:-0}" 'BEGIN { exit !(t > 0) }' || { say "error: the teacher recorded no training time"; exit 1; }
 TEACHER=$WORK/softmax/$(selected_checkpoint softmax)
 MODELS="softmax"
