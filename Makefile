@@ -59,7 +59,8 @@ test-scripts: deps
 	  done; \
 	  echo "scripts: $$passed passed, $$failed failed"; [ $$failed = 0 ]
 
-# Every step of each WMT recipe on a small slice (binaries from the test build).
+# Every step of each WMT recipe and of the Multi30k comparison on a small slice (binaries from
+# the test build).
 test-recipes: deps
 	@$(SWIFT) build $(TEST_FLAGS) --build-tests >/dev/null
 	@export MT_DATA_DIR="$$(bash data/fetch.sh)" BIN=$(CURDIR)/.build-test/release && \
@@ -70,6 +71,10 @@ test-recipes: deps
 	      passed=$$((passed+1)); echo "[test] recipe $$r --smoke: ok"; \
 	    else failed=$$((failed+1)); echo "[test] recipe $$r --smoke: FAILED"; tail -20 work-smoke-$$r.log; fi; \
 	  done; \
+	  rm -rf work/smoke-multi30k-en-de-compare; \
+	  if bash recipes/multi30k-en-de/compare.sh --smoke > work-smoke-compare.log 2>&1; then \
+	    passed=$$((passed+1)); echo "[test] recipe multi30k-en-de/compare.sh --smoke: ok"; \
+	  else failed=$$((failed+1)); echo "[test] recipe multi30k-en-de/compare.sh --smoke: FAILED"; tail -20 work-smoke-compare.log; fi; \
 	  echo "recipes: $$passed passed, $$failed failed"; [ $$failed = 0 ]
 
 bench: build

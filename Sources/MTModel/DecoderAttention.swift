@@ -19,7 +19,8 @@ public enum DecoderSelfAttention: Sendable {
                                                      attentionDropout: c.attentionDropout))
         case .t2r:
             return .t2r(CausalLinearAttention.declare(&layout, prefix: prefix, dim: c.modelDim, heads: c.heads,
-                                                      features: c.featureSizeSelf, attentionDropout: c.attentionDropout))
+                                                      features: c.featureSizeSelf, featureMap: c.featureMap.family,
+                                                      attentionDropout: c.attentionDropout))
         }
     }
 
@@ -68,7 +69,7 @@ public enum DecoderCrossAttention: Sendable {
                                                      attentionDropout: c.attentionDropout))
         case .t2r:
             return .t2r(CrossLinearAttention.declare(&layout, prefix: prefix, dim: c.modelDim, heads: c.heads,
-                                                     features: c.featureSizeCross))
+                                                     features: c.featureSizeCross, featureMap: c.featureMap.family))
         }
     }
 
@@ -88,7 +89,7 @@ public enum DecoderCrossAttention: Sendable {
                               rng: &rng, params: params, arena: arena)
             return (.softmax(c), c.y)
         case .t2r(let a):
-            let c = a.forward(x, memory: memory, padding: memoryPadding, params: params, arena: arena)
+            let c = a.forward(x, memory: memory, padding: memoryPadding, training: training, params: params, arena: arena)
             return (.t2r(c), c.y)
         }
     }
@@ -99,6 +100,17 @@ public enum DecoderCrossAttention: Sendable {
         case (.softmax(let a), .softmax(let c)): a.backward(c, dy: dy, dx: dx, dMemory: dMemory, params: params, arena: arena)
         case (.t2r(let a), .t2r(let c)): a.backward(c, dy: dy, dx: dx, dMemory: dMemory, params: params, arena: arena)
         default: preconditionFailure("DecoderCrossAttention.backward: cache from the other attention kind")
+        }
+    }
+}
+
+extension ModelConfig.FeatureMapKind {
+    /// The MTOps family that implements this φ.
+    var family: FeatureMap.Family {
+        switch self {
+        case .t2r: return .learned
+        case .elu: return .elu
+        case .rfa: return .random
         }
     }
 }

@@ -23,6 +23,11 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public enum FeatureMapKind: String, Codable, Sendable, CaseIterable {
         /// Learned φ(u) = ReLU(Wu + b) per head (T2R.md §2).
         case t2r
+        /// φ(u) = elu(u) + 1, feature size Dh, no parameters (the paper's ELU baseline, T2R.md §1).
+        case elu
+        /// Random Fourier features 0.01·[sin Ωû, cos Ωû], feature size 2k, Ω from a fixed seeded
+        /// bank, redrawn every update in training (the paper's RFA baseline, T2R.md §1).
+        case rfa
     }
 
     /// The activation between the two FFN projections.
@@ -155,6 +160,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         for (name, v) in [("dropout", dropout), ("attentionDropout", attentionDropout), ("activationDropout", activationDropout)]
         where !(v >= 0 && v < 1) { p.append("\(name) \(v) not in [0, 1)") }
         if maxPositions < 1 { p.append("maxPositions \(maxPositions) < 1") }
+        if decoderAttention == .t2r && featureMap == .rfa && decoderLayers * heads > 400 {
+            p.append("feature_map rfa draws decoderLayers × heads = \(decoderLayers * heads) distinct matrices per update from a bank of 400")
+        }
         if !p.isEmpty { throw ModelError.invalidConfig(problems: p) }
     }
 }

@@ -70,9 +70,9 @@ extension Seq2Seq {
                 cross = .softmax(a.crossMemory(encoderOutput, keyPadding: padding, params: params))
             }
             var fused: DecoderState.FusedFeatures? = nil
-            if case .t2r(let sa) = l.selfAttention, case .t2r(let ca) = l.crossAttention {
-                fused = DecoderState.FusedFeatures(selfAttention: sa.fused(params: params),
-                                                   crossQuery: ca.fusedQuery(params: params))
+            if case .t2r(let sa) = l.selfAttention, case .t2r(let ca) = l.crossAttention,
+               let sf = sa.fused(params: params), let cq = ca.fusedQuery(params: params) {
+                fused = DecoderState.FusedFeatures(selfAttention: sf, crossQuery: cq)  // learned φ only
             }
             layers.append(DecoderState.Layer(selfState: selfState, cross: cross, fused: fused))
         }

@@ -56,12 +56,13 @@ public enum Swap {
 
 extension Seq2Seq {
     /// The layout ids of the decoder's feature-map tensors (φ weight and bias of every T2R self-
-    /// and cross-attention): the tensors a softmax model does not have.
+    /// and cross-attention): the tensors a softmax model does not have. Empty for the
+    /// parameter-free ELU and RFA maps, whose swap copies every tensor.
     public var featureMapParameters: Set<Int> {
         var ids = Set<Int>()
         for l in decoderLayers {
-            if case .t2r(let a) = l.selfAttention { ids.formUnion([a.phi.weightID, a.phi.biasID]) }
-            if case .t2r(let a) = l.crossAttention { ids.formUnion([a.phi.weightID, a.phi.biasID]) }
+            if case .t2r(let a) = l.selfAttention { ids.formUnion(a.phi.parameterIDs) }
+            if case .t2r(let a) = l.crossAttention { ids.formUnion(a.phi.parameterIDs) }
         }
         return ids
     }

@@ -2,7 +2,9 @@
 /// trained in the masked quadratic form and decoded as an RNN.
 ///
 /// Parameters under `prefix` (e.g. `decoder.layers.0.self_attn`): `q_proj`, `k_proj`, `v_proj`,
-/// `out_proj` (`.weight` [D, D], `.bias` [D]) and φ: `phi.weight` [H·R, Dh], `phi.bias` [H·R].
+/// `out_proj` (`.weight` [D, D], `.bias` [D]) and, for the learned φ, `phi.weight` [H·R, Dh],
+/// `phi.bias` [H·R]. φ may also be the parameter-free ELU or RFA map (`FeatureMap.Family`); R is
+/// then φ's own feature size (Dh, or 2k). A random φ uses its training Ω draw when `training`.
 ///
 /// Parallel (training) form, for sentence b and head h:
 ///   F^Q = φ(Q/√Dh), F^K = φ(K) with F^K rows of padded keys set to 0      [T, R]
@@ -41,13 +43,15 @@ public struct CausalLinearAttention: Sendable {
     /// Declares q/k/v/out projections (the softmax attention's names, so a softmax checkpoint
     /// loads into them) and `<prefix>.phi.*`.
     public static func declare(_ layout: inout ParameterLayout, prefix: String, dim: Int, heads: Int, features: Int,
+                               featureMap family: FeatureMap.Family = .learned,
                                attentionDropout: Float = 0) -> CausalLinearAttention {
         func lin(_ name: String) -> Linear {
             Linear.declare(&layout, prefix: "\(prefix).\(name)", inFeatures: dim, outFeatures: dim)
         }
         let q = lin("q_proj"), k = lin("k_proj"), v = lin("v_proj"), o = lin("out_proj")
-        let phi = FeatureMap.declare(&layout, prefix: prefix, heads: heads, headDim: dim / heads, features: features)
-        return CausalLinearAttention(dim: dim, heads: heads, features: features, q: q, k: k, v: v, out: o, phi: phi,
+        let phi = FeatureMap.declare(&layout, prefix: prefix, heads: heads, headDim: dim / heads, features: features,
+                                     family: family)
+        return CausalLinearAttention(dim: dim, heads: heads, features: phi.features, q: q, k: k, v: v, out: o, phi: phi,
                                      attentionDropout: attentionDropout)
     }
 
@@ -73,6 +77,8 @@ public struct CausalLinearAttention: Sendable {
         public let rowSum: Tensor     // [B, H, T] Σ_s A_ts before the floor
         public let context: Tensor    // [B, T, D]
         public let y: Tensor          // [B, T, D]
+        /// The forward's mode (which Ω a random φ used).
+        public let training: Bool
 
         /// Fraction of (sentence, head, position) rows whose denominator was floored at ε
         /// (T2R.md §7.3: worth logging; dead features make whole heads output 0).
@@ -96,9 +102,9 @@ public struct CausalLinearAttention: Sendable {
         v.forward(x, into: vt, params: params)
         let fq = arena.tensor([bsz, tl, hr]), fk = arena.tensor([bsz, tl, hr])
         phi.forward(qt.pointer, ldu: d, rows: bsz * tl, scale: 1 / Float(dh).squareRoot(), zeroRows: nil,
-                    into: fq.pointer, params: params)
+                    training: training, into: fq.pointer, params: params)
         phi.forward(kt.pointer, ldu: d, rows: bsz * tl, scale: 1, zeroRows: keyPadding?.isPad,
-                    into: fk.pointer, params: params)
+                    training: training, into: fk.pointer, params: params)
 
         let w = arena.tensor([bsz, hN, tl, tl]), rowSum = arena.tensor([bsz, hN, tl])
         let p = training ? attentionDropout : 0
@@ -142,7 +148,7 @@ public struct CausalLinearAttention: Sendable {
         let y = arena.tensor([bsz, tl, d])
         out.forward(ctx, into: y, params: params)
         return Cache(batch: bsz, length: tl, x: x, q: qt, k: kt, v: vt, fq: fq, fk: fk, weights: w,
-                     dropMask: dropMask, dropped: dropped, rowSum: rowSum, context: ctx, y: y)
+                     dropMask: dropMask, dropped: dropped, rowSum: rowSum, context: ctx, y: y, training: training)
     }
 
     /// Adds into every parameter gradient (projections and φ) and into dx [B, T, D].
@@ -199,9 +205,9 @@ public struct CausalLinearAttention: Sendable {
         let dq = arena.tensor([bsz, tl, d], zeroed: true), dk = arena.tensor([bsz, tl, d], zeroed: true)
         let n = bsz * tl
         phi.backward(u: c.q.pointer, ldu: d, rows: n, scale: 1 / Float(dh).squareRoot(), f: c.fq.pointer,
-                     df: dfq.pointer, du: dq.pointer, lddu: d, params: params)
+                     df: dfq.pointer, du: dq.pointer, lddu: d, training: c.training, params: params)
         phi.backward(u: c.k.pointer, ldu: d, rows: n, scale: 1, f: c.fk.pointer,
-                     df: dfk.pointer, du: dk.pointer, lddu: d, params: params)
+                     df: dfk.pointer, du: dk.pointer, lddu: d, training: c.training, params: params)
         q.backward(x: c.x, dy: dq, dx: dx, params: params)
         k.backward(x: c.x, dy: dk, dx: dx, params: params)
         v.backward(x: c.x, dy: dv, dx: dx, params: params)

@@ -30,20 +30,23 @@ extension CausalLinearAttention {
 
     /// φ folded into the q and k projections for decoding (T2R.md §2 "Inference fusion"):
     /// f^Q = ReLU(W_fq x + b_fq), f^K = ReLU(W_fk x + b_fk), so q and k are never built.
-    /// Build after training (`fused(params:)`); rebuild whenever the weights change.
+    /// Build after training (`fused(params:)`); rebuild whenever the weights change. Only a
+    /// learned φ folds (nil for ELU and RFA, whose steps go through q, k and φ).
     public struct Fused: Sendable {
         public let query: FeatureMap.Fused  // [H·R, D], [H·R]
         public let key: FeatureMap.Fused    // [H·R, D], [H·R]
     }
 
-    public func fused(params: ParameterStore) -> Fused {
-        Fused(query: phi.fused(with: q, scale: 1 / Float(headDim).squareRoot(), params: params),
+    public func fused(params: ParameterStore) -> Fused? {
+        guard phi.isFusable else { return nil }
+        return Fused(query: phi.fused(with: q, scale: 1 / Float(headDim).squareRoot(), params: params),
               key: phi.fused(with: k, scale: 1, params: params))
     }
 
     /// One step: x [N, D] (one position per row) → y [N, D]; updates rows 0..<N of the state in
     /// place. With `fused`, f^Q and f^K come straight from x through the folded maps (same
-    /// result up to rounding); without it, through q, k and φ as in the parallel form.
+    /// result up to rounding); without it, through q, k and φ as in the parallel form (a random φ
+    /// with its evaluation Ω).
     public func step(_ x: Tensor, state: State, fused: Fused?, params: ParameterStore, arena: Arena) -> Tensor {
         let (n, d) = x.matrixDims
         precondition(d == dim && n <= state.rows, "CausalLinearAttention.step: x \(x.shape), state rows \(state.rows)")

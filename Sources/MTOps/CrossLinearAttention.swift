@@ -2,7 +2,8 @@
 /// per source sentence into a state, and every target position reads it.
 ///
 /// Parameters under `prefix` (e.g. `decoder.layers.0.encoder_attn`): `q_proj`, `k_proj`, `v_proj`,
-/// `out_proj` and its own φ (`phi.weight` [H·R, Dh], `phi.bias` [H·R]).
+/// `out_proj` and its own φ (learned: `phi.weight` [H·R, Dh], `phi.bias` [H·R]; or the
+/// parameter-free ELU or RFA map, `FeatureMap.Family`, with R = Dh or 2k).
 ///
 ///   F^K = φ(K), K = h Wkᵀ + bk, V = h Wvᵀ + bv, with F^K rows of padded source positions set to 0
 ///   S_x[b, h] = Σ_s F^K_s ⊗ v_s   [R, Dh]        z_x[b, h] = Σ_s F^K_s   [R]
@@ -33,13 +34,14 @@ public struct CrossLinearAttention: Sendable {
     }
 
     public static func declare(_ layout: inout ParameterLayout, prefix: String, dim: Int, heads: Int,
-                               features: Int) -> CrossLinearAttention {
+                               features: Int, featureMap family: FeatureMap.Family = .learned) -> CrossLinearAttention {
         func lin(_ name: String) -> Linear {
             Linear.declare(&layout, prefix: "\(prefix).\(name)", inFeatures: dim, outFeatures: dim)
         }
         let q = lin("q_proj"), k = lin("k_proj"), v = lin("v_proj"), o = lin("out_proj")
-        let phi = FeatureMap.declare(&layout, prefix: prefix, heads: heads, headDim: dim / heads, features: features)
-        return CrossLinearAttention(dim: dim, heads: heads, features: features, q: q, k: k, v: v, out: o, phi: phi)
+        let phi = FeatureMap.declare(&layout, prefix: prefix, heads: heads, headDim: dim / heads, features: features,
+                                     family: family)
+        return CrossLinearAttention(dim: dim, heads: heads, features: phi.features, q: q, k: k, v: v, out: o, phi: phi)
     }
 
     public func initialize(_ params: ParameterStore, rng: inout RNG) {
@@ -70,6 +72,8 @@ public struct CrossLinearAttention: Sendable {
         public let dot: Tensor      // [B, T, H] ⟨F^Q_t, z_x⟩ before |·| and the floor
         public let context: Tensor  // [B, T, D]
         public let y: Tensor        // [B, T, D]
+        /// The forward's mode (which Ω a random φ used).
+        public let training: Bool
 
         /// Fraction of (target position, head) rows whose denominator |⟨F^Q, z_x⟩| was floored at ε.
         public func flooredFraction(epsilon: Float = t2rEpsilon) -> Double {
@@ -100,7 +104,9 @@ public struct CrossLinearAttention: Sendable {
     }
 
     /// Training form. x [B, T, D] decoder side; memory [B, S, D] encoder output; padding [B, S].
-    public func forward(_ x: Tensor, memory: Tensor, padding: PaddingMask?, params: ParameterStore, arena: Arena) -> Cache {
+    /// `training` only selects a random φ's Ω (there is no dropout here).
+    public func forward(_ x: Tensor, memory: Tensor, padding: PaddingMask?, training: Bool = false,
+                        params: ParameterStore, arena: Arena) -> Cache {
         precondition(x.rank == 3 && x.shape[2] == dim, "CrossLinearAttention: x \(x.shape)")
         precondition(memory.rank == 3 && memory.shape[0] == x.shape[0] && memory.shape[2] == dim,
                      "CrossLinearAttention: memory \(memory.shape)")
@@ -113,8 +119,9 @@ public struct CrossLinearAttention: Sendable {
         v.forward(memory, into: vt, params: params)
         let fq = arena.tensor([bsz, tl, hr]), fk = arena.tensor([bsz, sl, hr])
         phi.forward(qt.pointer, ldu: d, rows: bsz * tl, scale: 1 / Float(dh).squareRoot(), zeroRows: nil,
-                    into: fq.pointer, params: params)
-        phi.forward(kt.pointer, ldu: d, rows: bsz * sl, scale: 1, zeroRows: padding?.isPad, into: fk.pointer, params: params)
+                    training: training, into: fq.pointer, params: params)
+        phi.forward(kt.pointer, ldu: d, rows: bsz * sl, scale: 1, zeroRows: padding?.isPad, training: training,
+                    into: fk.pointer, params: params)
         let st = State(s: arena.tensor([bsz, hN, r, dh]), z: arena.tensor([bsz, hN, r]))
         accumulateState(fk: fk.pointer, v: vt.pointer, batch: bsz, sourceLength: sl, s: st.s.pointer, z: st.z.pointer)
         let ctx = arena.tensor([bsz, tl, d]), dot = arena.tensor([bsz, tl, hN])
@@ -122,7 +129,7 @@ public struct CrossLinearAttention: Sendable {
         let y = arena.tensor([bsz, tl, d])
         out.forward(ctx, into: y, params: params)
         return Cache(batch: bsz, length: tl, sourceLength: sl, x: x, memory: memory, q: qt, k: kt, v: vt,
-                     fq: fq, fk: fk, state: st, dot: dot, context: ctx, y: y)
+                     fq: fq, fk: fk, state: st, dot: dot, context: ctx, y: y, training: training)
     }
 
     /// ctx[n, h] = F^Q_nh S_x[j, h] / max(|⟨F^Q_nh, z_x[j, h]⟩|, ε) with j = sentenceOf(n).
@@ -218,9 +225,9 @@ public struct CrossLinearAttention: Sendable {
         }
         let dq = arena.tensor([bsz, tl, d], zeroed: true), dk = arena.tensor([bsz, sl, d], zeroed: true)
         phi.backward(u: c.q.pointer, ldu: d, rows: bsz * tl, scale: 1 / Float(dh).squareRoot(), f: c.fq.pointer,
-                     df: dfq.pointer, du: dq.pointer, lddu: d, params: params)
+                     df: dfq.pointer, du: dq.pointer, lddu: d, training: c.training, params: params)
         phi.backward(u: c.k.pointer, ldu: d, rows: bsz * sl, scale: 1, f: c.fk.pointer,
-                     df: dfk.pointer, du: dk.pointer, lddu: d, params: params)
+                     df: dfk.pointer, du: dk.pointer, lddu: d, training: c.training, params: params)
         q.backward(x: c.x, dy: dq, dx: dx, params: params)
         k.backward(x: c.memory, dy: dk, dx: dMemory, params: params)
         v.backward(x: c.memory, dy: dv, dx: dMemory, params: params)

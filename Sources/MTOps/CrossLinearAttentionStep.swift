@@ -22,14 +22,16 @@ extension CrossLinearAttention {
         return st
     }
 
-    /// The query side of φ folded into q_proj (T2R.md §2), for decoding.
-    public func fusedQuery(params: ParameterStore) -> FeatureMap.Fused {
-        phi.fused(with: q, scale: 1 / Float(headDim).squareRoot(), params: params)
+    /// The query side of φ folded into q_proj (T2R.md §2), for decoding; nil unless φ is learned.
+    public func fusedQuery(params: ParameterStore) -> FeatureMap.Fused? {
+        guard phi.isFusable else { return nil }
+        return phi.fused(with: q, scale: 1 / Float(headDim).squareRoot(), params: params)
     }
 
     /// One step: x [N, D] with N = sentences · beam rows → y [N, D]; row n reads sentence
     /// n / beam of `state`. With `fusedQuery`, g^Q comes straight from x through the folded map
-    /// (same result up to rounding); without it, through q and φ as in the parallel form.
+    /// (same result up to rounding); without it, through q and φ as in the parallel form (a random
+    /// φ with its evaluation Ω: the state built by `buildState` uses it too).
     public func step(_ x: Tensor, state: State, beam: Int, fusedQuery: FeatureMap.Fused?,
                      params: ParameterStore, arena: Arena) -> Tensor {
         let (n, d) = x.matrixDims

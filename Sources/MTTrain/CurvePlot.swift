@@ -33,7 +33,8 @@ public enum CurvePlot {
         return out + "</svg>\n"
     }
 
-    static func panel(title: String, series: [Series], y0: Double, width: Double, height: Double) -> String {
+    static func panel(title: String, series: [Series], y0: Double, width: Double, height: Double,
+                      xLabel: String = "updates") -> String {
         let left = 60.0, right = 20.0, top = 30.0, bottom = 40.0
         let all = series.flatMap(\.points)
         var s = "<text x=\"\(left)\" y=\"\(y0 + 18)\" font-weight=\"bold\">\(title)</text>\n"
@@ -51,14 +52,14 @@ public enum CurvePlot {
             s += "<text x=\"\(left - 6)\" y=\"\(py(yv) + 4)\" text-anchor=\"end\">\(String(format: "%.2f", yv))</text>\n"
             s += "<text x=\"\(px(xv))\" y=\"\(y0 + height - bottom + 16)\" text-anchor=\"middle\">\(Int(xv))</text>\n"
         }
-        s += "<text x=\"\(left + pw / 2)\" y=\"\(y0 + height - 6)\" text-anchor=\"middle\">updates</text>\n"
+        s += "<text x=\"\(left + pw / 2)\" y=\"\(y0 + height - 6)\" text-anchor=\"middle\">\(xLabel)</text>\n"
         for (k, ser) in series.enumerated() where !ser.points.isEmpty {
             let pts = ser.points.map { String(format: "%.1f,%.1f", px($0.0), py($0.1)) }.joined(separator: " ")
             s += "<polyline fill=\"none\" stroke=\"\(ser.color)\" stroke-width=\"1.5\" points=\"\(pts)\"/>\n"
             if ser.points.count == 1 {
                 s += "<circle cx=\"\(px(ser.points[0].0))\" cy=\"\(py(ser.points[0].1))\" r=\"3\" fill=\"\(ser.color)\"/>\n"
             }
-            s += "<text x=\"\(left + pw - 80)\" y=\"\(y0 + top + 16 + Double(k) * 16)\" fill=\"\(ser.color)\">\(ser.name)</text>\n"
+            s += "<text x=\"\(left + pw - 8)\" y=\"\(y0 + top + 16 + Double(k) * 16)\" text-anchor=\"end\" fill=\"\(ser.color)\">\(ser.name)</text>\n"
         }
         return s
     }

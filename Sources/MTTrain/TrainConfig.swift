@@ -44,7 +44,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var featureSizeSelf: Int = 32
     /// T2R feature size of cross-attention (k_x).
     public var featureSizeCross: Int = 32
-    /// Feature map φ of a T2R decoder's attentions: t2r (learned φ(u) = ReLU(Wu + b)).
+    /// Feature map φ of a T2R decoder's attentions: t2r (learned φ(u) = ReLU(Wu + b)), elu (elu(u) + 1), rfa (random Fourier features).
     public var featureMap: String = "t2r"
     /// FFN activation: relu.
     public var ffnActivation: String = "relu"
@@ -89,7 +89,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var maxUpdates: Int = 0
     /// Stop after this many epochs (0: no limit).
     public var maxEpochs: Int = 0
-    /// Wall-clock limit in minutes (0: none); the run saves and stops when it is reached.
+    /// Wall-clock limit in minutes (0: none), the final validation included: the run saves and stops once less time is left than its last validation took.
     public var maxMinutes: Double = 0
     /// Clip the gradient norm to this (0: no clipping).
     public var clipNorm: Float = 0

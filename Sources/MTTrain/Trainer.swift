@@ -29,6 +29,8 @@ public final class Trainer {
     /// When this invocation of `run()` started, and the training time of earlier invocations.
     var runStart = Date()
     var secondsBefore = 0.0
+    /// How long the last validation took (max_minutes keeps that much for the final one).
+    var lastValidationSeconds = 0.0
     /// Warnings about the resumed run (e.g. a learning-rate schedule that differs from the saved one).
     public private(set) var resumeWarnings: [String] = []
     /// The processes training this model (one, or the ranks of an mpirun job) and what they
@@ -154,6 +156,8 @@ public final class Trainer {
     /// (Trainer+DataParallel.swift).
     func accumulateGradients(_ u: BatchIterator.Update) -> StepStats {
         store.zeroGrads()
+        // RFA: this update's Ω, a function of (seed, update) only, so resuming reproduces it.
+        model.drawRandomFeatures(update: state.update + 1, seed: config.seed)
         var s = StepStats()
         let scale = 1 / Float(max(u.targetTokens, 1))
         let smoothing = config.labelSmoothing
@@ -205,10 +209,12 @@ public final class Trainer {
     /// Training time over every invocation, validations and saving included.
     func elapsed() -> Double { secondsBefore + Date().timeIntervalSince(runStart) }
 
+    /// max_minutes counts the final validation: the run stops once the time left is less than
+    /// its last validation took (`lastValidationSeconds`; 0 before the first one).
     func limitReached(elapsed: Double) -> StopReason? {
         if config.maxUpdates > 0 && state.update >= config.maxUpdates { return .maxUpdates }
         if config.maxEpochs > 0 && state.epoch > config.maxEpochs { return .maxEpochs }
-        if config.maxMinutes > 0 && elapsed >= config.maxMinutes * 60 { return .maxMinutes }
+        if config.maxMinutes > 0 && elapsed + lastValidationSeconds >= config.maxMinutes * 60 { return .maxMinutes }
         return nil
     }
 
@@ -255,6 +261,8 @@ public final class Trainer {
     /// of validations without improvement. Nil without a validator.
     func validate() throws -> (result: Validator.Result, improved: Bool)? {
         guard let v = validator else { return nil }
+        let t0 = Date()
+        defer { lastValidationSeconds = Date().timeIntervalSince(t0) }
         let r = try v.run(model: model, params: store, smoothing: config.labelSmoothing)
         let score = config.bestMetric == "bleu" ? (r.bleu?.score ?? -r.loss) : -r.loss
         let improved = state.best.map { score > $0 } ?? true

@@ -10,5 +10,6 @@ struct MTBench: ParsableCommand {
         Build in release mode before timing (`make bench` does). Do not run benchmarks while a \
         build or another job uses the cores: the numbers would be meaningless.
         """,
-        subcommands: [GemmBench.self, TrainBench.self, DecodeBench.self, TranslateBench.self, AllReduceBench.self])
+        subcommands: [GemmBench.self, TrainBench.self, DecodeBench.self, TranslateBench.self, ParagraphBench.self,
+                      AllReduceBench.self])
 }

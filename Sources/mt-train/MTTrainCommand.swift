@@ -137,15 +137,39 @@ struct Average: ParsableCommand {
 
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Draw training loss and validation BLEU against updates as an SVG.")
+        abstract: "Draw training loss and validation BLEU against updates as an SVG.",
+        discussion: "With --run (repeated) instead: validation BLEU of several runs against training seconds.")
 
     @Option(help: "A save_dir (reads its metrics.jsonl) or a metrics.jsonl file.")
-    var metrics: String
+    var metrics: String?
 
-    @Option(name: .shortAndLong, help: "Output SVG (default: beside the metrics, curves.svg).")
+    @Option(name: .customLong("run"), help: "NAME=PATH[@OFFSET]: a run's metrics.jsonl (or save_dir), OFFSET seconds added to its times.")
+    var runs: [String] = []
+
+    @Option(name: .shortAndLong, help: "Output SVG (default: beside the metrics, curves.svg; required with --run).")
     var output: String?
 
+    func validate() throws {
+        guard (metrics == nil) != runs.isEmpty else { throw ValidationError("give --metrics or --run, not both") }
+        if !runs.isEmpty && output == nil { throw ValidationError("give --output with --run") }
+        for r in runs where ComparisonPlot.Run(spec: r) == nil { throw ValidationError("--run \(r): expected NAME=PATH[@OFFSET]") }
+    }
+
     func run() throws {
+        if !runs.isEmpty {
+            let parsed = runs.map { spec -> ComparisonPlot.Run in
+                var r = ComparisonPlot.Run(spec: spec)!
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: r.path, isDirectory: &isDir) && isDir.boolValue {
+                    r.path = CheckpointFiles(dir: r.path).metrics
+                }
+                return r
+            }
+            try TextFile.write(try ComparisonPlot.svg(runs: parsed), to: output!)
+            FileHandle.standardError.write(Data("[plot] \(output!)\n".utf8))
+            return
+        }
+        guard let metrics else { return }
         var isDir: ObjCBool = false
         let path = FileManager.default.fileExists(atPath: metrics, isDirectory: &isDir) && isDir.boolValue
             ? CheckpointFiles(dir: metrics).metrics : metrics

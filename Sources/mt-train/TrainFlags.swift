@@ -58,7 +58,7 @@ struct TrainFlags: ParsableArguments {
     @Option(name: .customLong("feature-size-cross"), help: "T2R feature size of cross-attention (k_x).")
     var featureSizeCross: Int?
 
-    @Option(name: .customLong("feature-map"), help: "Feature map φ of a T2R decoder's attentions: t2r (learned φ(u) = ReLU(Wu + b)).")
+    @Option(name: .customLong("feature-map"), help: "Feature map φ of a T2R decoder's attentions: t2r (learned φ(u) = ReLU(Wu + b)), elu (elu(u) + 1), rfa (random Fourier features).")
     var featureMap: String?
 
     @Option(name: .customLong("ffn-activation"), help: "FFN activation: relu.")
@@ -121,7 +121,7 @@ struct TrainFlags: ParsableArguments {
     @Option(name: .customLong("max-epochs"), help: "Stop after this many epochs (0: no limit).")
     var maxEpochs: Int?
 
-    @Option(name: .customLong("max-minutes"), help: "Wall-clock limit in minutes (0: none); the run saves and stops when it is reached.")
+    @Option(name: .customLong("max-minutes"), help: "Wall-clock limit in minutes (0: none), the final validation included: the run saves and stops once less time is left than its last validation took.")
     var maxMinutes: Double?
 
     @Option(name: .customLong("clip-norm"), help: "Clip the gradient norm to this (0: no clipping).")

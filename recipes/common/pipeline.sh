@@ -17,7 +17,7 @@
 #   train softmax     softmax/.done              softmax.yaml, data/{train,valid}.{src,tgt},
 #                                                bpe.codes, vocab.{src,tgt}, SRC_SEG TGT_SEG,
 #                                                SOFTMAX_ARGS
-#   train T2R         t2r/.done                  the same with t2r.yaml and T2R_ARGS, and the
+#   train T2R         t2r/.done                  the same with t2r.yaml, T2R_ARGS and FINETUNE_SHARE, and the
 #                                                teacher checkpoint it starts from
 #   average           <model>/selected.done      the model's checkpoints, data/valid.{src,tgt},
 #                                                SCORE_LANGS
@@ -54,6 +54,8 @@ BEAM=${BEAM:-4}
 THREADS=${THREADS:-2}
 SOFTMAX_ARGS=${SOFTMAX_ARGS:-}
 T2R_ARGS=${T2R_ARGS:-}
+# The finetune's time budget as a share of the teacher's recorded training time (0: none).
+FINETUNE_SHARE=${FINETUNE_SHARE:-0.25}
 SRC_SEG=${SRC_SEG:-words}
 TGT_SEG=${TGT_SEG:-words}
 JOINT=${JOINT:-1}
@@ -134,7 +136,7 @@ inputs_train() {
   if [ "$1" = softmax ]; then
     stamp_var SOFTMAX_ARGS
   else
-    stamp_var T2R_ARGS
+    stamp_var T2R_ARGS FINETUNE_SHARE
     stamp_file "init checkpoint" "$WORK/softmax/$(selected_checkpoint softmax)"
   fi
 }
@@ -186,10 +188,26 @@ step_train_softmax() {
   train_model softmax "train softmax teacher" "${args[@]}"
 }
 
+# finetune_budget_flags TEACHER: --max-minutes FINETUNE_SHARE × the teacher's recorded training
+# time (its metrics.jsonl, final validation included) → the array BUDGET_FLAGS; empty when
+# FINETUNE_SHARE is 0. mt-train's max_minutes counts the final validation too: it stops early
+# enough to fit one more validation as long as its last one took (Trainer.limitReached).
+finetune_budget_flags() {
+  BUDGET_FLAGS=()
+  awk -v s="$FINETUNE_SHARE" 'BEGIN { exit !(s > 0) }' || return 0
+  local secs; secs=$(train_seconds_exact "$1")
+  awk -v t="$secs" 'BEGIN { exit !(t > 0) }' || { say "error: no recorded training time for $1 (FINETUNE_SHARE needs it)"; exit 1; }
+  BUDGET_FLAGS=(--max-minutes "$(awk -v s="$FINETUNE_SHARE" -v t="$secs" 'BEGIN { printf "%.4f", s * t / 60 }')")
+  say "finetune budget: $FINETUNE_SHARE × $1's ${secs} s = ${BUDGET_FLAGS[1]} min"
+}
+
 step_train_t2r() {
   local args; read -r -a args <<< "$T2R_ARGS"
+  finetune_budget_flags softmax
   # mt-train prints the swap table on stdout: keep it beside the run (t2r.swap-table.txt).
-  train_model t2r "swap + finetune T2R" --init-from "$WORK/softmax/$(selected_checkpoint softmax)" "${args[@]}" \
+  # T2R_ARGS come last, so an explicit --max-minutes there wins over the budget share.
+  train_model t2r "swap + finetune T2R" --init-from "$WORK/softmax/$(selected_checkpoint softmax)" \
+    "${BUDGET_FLAGS[@]}" "${args[@]}" \
     | tee "$WORK/t2r.swap-table.new"
   if [ -s "$WORK/t2r.swap-table.new" ]; then mv "$WORK/t2r.swap-table.new" "$WORK/t2r.swap-table.txt"
   else rm -f "$WORK/t2r.swap-table.new"; fi
@@ -269,6 +287,15 @@ train_seconds_of() {
   LC_ALL=C printf "%.0f" "${t:-0}"
 }
 
+# train_seconds_exact MODEL: train_seconds_of unrounded (a smoke run takes under a second).
+train_seconds_exact() {
+  local d=$WORK/$1 t
+  t=$(grep -o '"train_seconds":[0-9.]*' "$d/metrics.jsonl" 2>/dev/null | tail -1 | cut -d: -f2 || true)
+  [ -n "$t" ] || t=$(head -c 1000000 "$d/checkpoint_last.state.safetensors" 2>/dev/null \
+                       | grep -a -o 'trainSeconds\\*":[0-9.]*' | head -1 | grep -o '[0-9.]*$' || true)
+  echo "${t:-0}"
+}
+
 # inputs_translate MODEL CHECKPOINT TESTSET: what a test set's hypothesis and score depend on.
 inputs_translate() {
   local d=$WORK/$1 f
@@ -284,7 +311,7 @@ inputs_translate() {
 step_translate_and_score() {
   local results=$WORK/results.tsv rows="" model t sets
   read -r -a sets <<< "$TESTSETS"
-  for model in softmax t2r; do
+  for model in ${MODELS:-softmax t2r}; do  # MODELS: compare.sh's longer list
     local ckpt; ckpt=$(selected_checkpoint "$model")
     for t in "${sets[@]}"; do
       local hyp=$WORK/$model/$t.hyp stamp=$WORK/$model/$t.done

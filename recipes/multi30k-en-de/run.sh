@@ -2,7 +2,8 @@
 # Multi30k En→De with the `small` model on a 2-core CPU: softmax teacher, then swap-then-finetune
 # to T2R, tested on test_2016_flickr and test_2017_flickr.
 #   recipes/multi30k-en-de/run.sh            full run (about 2 h of teacher training)
-#   recipes/multi30k-en-de/run.sh --demo     the `make demo` schedule (minutes)
+#   recipes/multi30k-en-de/run.sh --demo     the `make demo` schedule (minutes), ending with the
+#                                            long-output table (recipes/common/long_bench.sh)
 # Variables: MT_DATA_DIR (corpora), WORK (outputs), BEAM, THREADS.
 set -euo pipefail
 NAME=multi30k-en-de
@@ -30,3 +31,10 @@ fi
 # shellcheck source=recipes/common/pipeline.sh
 source "$RECIPE_DIR/../common/pipeline.sh"
 run_pipeline
+if [ "${1:-}" = "--demo" ]; then
+  # Where T2R pays off: long outputs (newstest2014 paragraphs) beside the sentence-level speed.
+  # shellcheck source=recipes/common/long_bench.sh
+  source "$RECIPE_DIR/../common/long_bench.sh"
+  long_bench "$WORK/long.jsonl" softmax t2r
+  long_table "$WORK/long.jsonl"
+fi
