@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-test
 BIN := .build/release
-APT_PACKAGES := libopenblas-dev libicu-dev zlib1g-dev pkg-config curl
+APT_PACKAGES := libopenblas-dev libicu-dev zlib1g-dev libsentencepiece-dev pkg-config curl
 
 .PHONY: help setup deps build test test-unit test-scripts test-recipes bench demo data clean
 
