@@ -37,10 +37,21 @@ final class MarianImportTests: XCTestCase {
         return d
     }
 
-    /// Imports fixture `name` (hf or bin) and loads the result: model, weights, search defaults.
+    /// hf/ of fixture `name` with pytorch_model.bin instead of model.safetensors (a temp copy).
+    static func binDirectory(_ name: String) throws -> String {
+        let dir = tempDir(name + "-bin"), src = "\(fixtures)/\(name)/hf", fm = FileManager.default
+        for f in try fm.contentsOfDirectory(atPath: src) where f != "model.safetensors" {
+            try fm.copyItem(atPath: src + "/" + f, toPath: dir + "/" + f)
+        }
+        try fm.copyItem(atPath: "\(fixtures)/\(name)/pytorch_model.bin", toPath: dir + "/pytorch_model.bin")
+        return dir
+    }
+
+    /// Imports fixture `name` (hf, or bin: its pytorch_model.bin) and loads the result: model,
+    /// weights, search defaults.
     static func imported(_ name: String, from sub: String = "hf") throws -> (Seq2Seq, ParameterStore, SearchOptions, String) {
         let out = tempDir(name)
-        try MarianImporter.run(hfDirectory: "\(fixtures)/\(name)/\(sub)", output: out)
+        try MarianImporter.run(hfDirectory: sub == "bin" ? try binDirectory(name) : "\(fixtures)/\(name)/hf", output: out)
         let (entries, meta) = try SafeTensors.read(out + "/" + Checkpoint.bestName)
         let config = try XCTUnwrap(try Checkpoint.config(in: meta, path: out))
         let model = try Seq2Seq(config: config)
@@ -151,7 +162,7 @@ final class MarianImportTests: XCTestCase {
     }
 
     func testBrokenPicklesAndTruncatedFilesGiveClearErrors() throws {
-        let bin = Self.fixtures + "/tied/bin/pytorch_model.bin"
+        let bin = Self.fixtures + "/tied/pytorch_model.bin"
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: bin)))
         let dir = Self.tempDir("broken")
         for cut in [bytes.count / 2, bytes.count - 30, 10] {

@@ -7,9 +7,9 @@ the golden files of Tests/MTImportTests (never a runtime dependency).
 
 OUT defaults to Tests/MTImportTests/Fixtures. For each model NAME it writes OUT/NAME/hf (the
 directory `save_pretrained` writes: config.json, generation_config.json, model.safetensors,
-source.spm, target.spm, vocab.json [, target_vocab.json], tokenizer_config.json), OUT/NAME/bin
-(the same with pytorch_model.bin from torch.save of the state dict instead of safetensors) and
-OUT/NAME/golden.json: MarianTokenizer ids of 1,000 lines (Multi30k validation lines and odd
+source.spm, target.spm, vocab.json [, target_vocab.json], tokenizer_config.json),
+OUT/NAME/pytorch_model.bin (torch.save of the same state dict), OUT/evil.bin (a pickle that
+would run a command), and OUT/NAME/golden.json: MarianTokenizer ids of 1,000 lines (Multi30k validation lines and odd
 Unicode), logits of a padded batch (logits.safetensors), and greedy / beam-4 `generate` outputs
 on 200 sentences with the generation config's length penalty and max length.
 """
@@ -128,11 +128,9 @@ def build(name, seed, d, heads, enc, dec, ffn, act, shared, scale, lang_tokens, 
         length_penalty=lp)
     model.save_pretrained(hf)
     tok.save_pretrained(hf)
-    # The same model as PyTorch's pickle format (torch.save of the state dict, as older hub models ship).
-    binary = os.path.join(out, "bin")
-    shutil.copytree(hf, binary)
-    os.unlink(os.path.join(binary, "model.safetensors"))
-    torch.save(model.state_dict(), os.path.join(binary, "pytorch_model.bin"))
+    # The same model as PyTorch's pickle format (torch.save of the state dict, as older hub models
+    # ship); the test puts it in a copy of hf/ without model.safetensors.
+    torch.save(model.state_dict(), os.path.join(out, "pytorch_model.bin"))
 
     # Tokenizer ids: Multi30k validation lines, odd Unicode, and (multilingual) >>xx<< prefixes.
     val = lines(f"val.{src_lang}.gz", 1000)
