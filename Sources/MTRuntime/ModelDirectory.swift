@@ -39,7 +39,9 @@ public struct LoadedModel: Sendable {
         }
         searchDefaults = try MarianDirectory.searchDefaults(dir)
         if MarianDirectory.isMarian(dir) {
-            (source, target) = try MarianDirectory.pipelines(dir, config: config)
+            let pipelines = try MarianDirectory.pipelines(dir, config: config)
+            source = pipelines.0
+            target = pipelines.1
             model = try Seq2Seq(config: config)
             store = ParameterStore(layout: model.layout, training: false)
             try Checkpoint.copy(entries, into: store, path: path)

@@ -44,8 +44,6 @@ public final class SentencePieceModel: @unchecked Sendable {
                 })
                 start = i + 1
             }
-            _ = utf8.count
-            utf8 = []
             return pieces
         }
     }
