@@ -186,6 +186,11 @@ def evil(out):
 
 torch.set_num_threads(1)
 os.makedirs(OUT, exist_ok=True)
+if os.environ.get("UNSEEN"):
+    # A shape and vocabulary the tests never saw (tools/marian/check_unseen.sh): ReLU, 4 heads, 3+1 layers.
+    build("unseen", seed=13, d=32, heads=4, enc=3, dec=1, ffn=48, act="relu", shared=True, scale=True,
+          lang_tokens=[], src_lang="en", tgt_lang="fr", vocab_size=400, lp=1.3, max_len=35)
+    sys.exit(0)
 evil(OUT)
 build("tied", seed=11, d=16, heads=2, enc=2, dec=2, ffn=32, act="swish", shared=True, scale=True,
       lang_tokens=["de", "fr"], src_lang="en", tgt_lang="de", vocab_size=300, lp=1.0, max_len=40)
