@@ -3,7 +3,8 @@
 # the same shape: `mt-bench decode --layout marian` (swish FFN, Marian positions, output bias,
 # Marian's special ids, one shared embedding) vs `--layout fairseq` (ReLU, our ids), random
 # weights, forced lengths, softmax and T2R decoders. Prints the JSON lines, then one ratio line
-# per case: marian tok/s ÷ fairseq tok/s (≥ 1: the imported layout is at least as fast).
+# per case: marian tok/s ÷ fairseq tok/s (≥ 1: the imported layout is at least as fast), by wall
+# time and by process CPU time (the steadier measure when other jobs share the cores).
 #
 #   BIN=.build/release bash bench/marian_decode.sh        (CONFIGS=small BEAMS=4 BATCHES=16 LENS=50)
 #
@@ -27,8 +28,13 @@ import json, sys, statistics
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 key = lambda r: (r["config"], r["decoder"], r["beam"], r["batch"], r["len"])
 for k in sorted({key(r) for r in rows}):
-    tps = {lay: statistics.median(r["tok_per_s"] for r in rows if key(r) == k and r["layout"] == lay) for lay in ("fairseq", "marian")}
+    sel = lambda lay: [r for r in rows if key(r) == k and r["layout"] == lay]
+    tps = {lay: statistics.median(r["tok_per_s"] for r in sel(lay)) for lay in ("fairseq", "marian")}
+    cpu = {lay: statistics.median(r["batch"] * r["len"] / r["cpu_seconds"] for r in sel(lay)) for lay in ("fairseq", "marian")}
     print(json.dumps({"bench": "marian_decode_ratio", "config": k[0], "decoder": k[1], "beam": k[2], "batch": k[3], "len": k[4],
                       "fairseq_tok_per_s": round(tps["fairseq"], 1), "marian_tok_per_s": round(tps["marian"], 1),
-                      "marian_over_fairseq": round(tps["marian"] / tps["fairseq"], 3)}))
+                      "marian_over_fairseq": round(tps["marian"] / tps["fairseq"], 3),
+                      "fairseq_tok_per_cpu_s": round(cpu["fairseq"], 1), "marian_tok_per_cpu_s": round(cpu["marian"], 1),
+                      "marian_over_fairseq_cpu": round(cpu["marian"] / cpu["fairseq"], 3),
+                      "load_avg_1m": max(r["load_avg_1m"] for r in sel("fairseq") + sel("marian"))}))
 PY

@@ -41,7 +41,7 @@ final class MarianLayoutTests: XCTestCase {
         let arena = Arena(capacity: 1 << 16)
         p.zeroGrads()
         let cache = m.forward(Self.batch, smoothing: 0.1, training: false, rng: &rng, params: p, arena: arena)
-        XCTAssertEqual(cache.result.tokens, 5, "pads are not counted", file: file, line: line)
+        XCTAssertEqual(cache.result.tokens, 6, "4 + 2 targets (</s> included), pads not counted", file: file, line: line)
         m.backward(cache, scale: 1, smoothing: 0.1, params: p, arena: arena)
         var dirRNG = RNG(seed: 99)
         for (id, e) in m.layout.entries.enumerated() {
