@@ -17,7 +17,7 @@ help:
 	@echo "make data    check/download the corpora listed in data/manifest.tsv"
 	@echo "make clean   remove build products"
 
-# Installs the C libraries the toolkit links (OpenBLAS, ICU, zlib) when missing.
+# Installs the C libraries the toolkit links (OpenBLAS, ICU, zlib, SentencePiece) when missing.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
