@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-test
 BIN := .build/release
-APT_PACKAGES := libopenblas-dev libicu-dev zlib1g-dev pkg-config curl libopenmpi-dev openmpi-bin
+APT_PACKAGES := libopenblas-dev libicu-dev zlib1g-dev libsentencepiece-dev pkg-config curl libopenmpi-dev openmpi-bin
 
 .PHONY: help setup deps build test test-unit test-scripts test-recipes bench demo data clean
 
@@ -17,7 +17,7 @@ help:
 	@echo "make data    check/download the corpora listed in data/manifest.tsv"
 	@echo "make clean   remove build products"
 
-# Installs the C libraries the toolkit links (OpenBLAS, ICU, zlib; Open MPI for mpirun) when missing.
+# Installs the C libraries the toolkit links (OpenBLAS, ICU, zlib, SentencePiece; Open MPI for mpirun) when missing.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \

@@ -16,12 +16,14 @@ let package = Package(
         .library(name: "MTEval", targets: ["MTEval"]),
         .library(name: "MTText", targets: ["MTText"]),
         .library(name: "MTIO", targets: ["MTIO"]),
+        .library(name: "MTImport", targets: ["MTImport"]),
         .executable(name: "mt-bleu", targets: ["mt-bleu"]),
         .executable(name: "mt-bpe", targets: ["mt-bpe"]),
         .executable(name: "mt-bench", targets: ["mt-bench"]),
         .executable(name: "mt-translate", targets: ["mt-translate"]),
         .executable(name: "mt-train", targets: ["mt-train"]),
         .executable(name: "mt-serve", targets: ["mt-serve"]),
+        .executable(name: "mt-import", targets: ["mt-import"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,6 +47,9 @@ let package = Package(
 
         // Numeric kernels in C that pick AVX2+FMA at run time (Swift builds for baseline x86-64).
         .target(name: "CKernels", path: "Sources/CKernels"),
+        // SentencePiece (C++) through a small C shim (libsentencepiece-dev).
+        .target(name: "CSentencePiece", path: "Sources/CSentencePiece",
+                linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("stdc++")]),
 
         // Libraries.
         .target(name: "MTIO", dependencies: ["CZlib"]),
@@ -66,7 +71,9 @@ let package = Package(
         ]),
         .target(name: "MTData", dependencies: ["MTIO", "MTText"]),
         .target(name: "MTEval", dependencies: ["MTIO"]),
-        .target(name: "MTText", dependencies: ["CICU", "MTIO"]),
+        .target(name: "MTText", dependencies: ["CICU", "CSentencePiece", "MTIO"]),
+        // Importing other toolkits' models (Hugging Face Marian / OPUS-MT).
+        .target(name: "MTImport", dependencies: ["MTModel", "MTSearch", "MTIO", "MTText", "MTTensor", "CZlib"]),
 
         // Executables.
         .executableTarget(name: "mt-bleu", dependencies: [
@@ -83,6 +90,9 @@ let package = Package(
         ]),
         .executableTarget(name: "mt-serve", dependencies: [
             "MTServe", "MTSearch", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "mt-import", dependencies: [
+            "MTImport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-bench", dependencies: [
             "MTTensor", "MTModel", "MTTrain", "MTRuntime", "MTSearch", "COpenBLAS",
@@ -101,6 +111,8 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "MTSearchTests", dependencies: ["MTSearch"]),
+        .testTarget(name: "MTImportTests", dependencies: ["MTImport", "MTModel", "MTSearch", "MTText", "MTRuntime"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "MTDataTests", dependencies: ["MTData", "MTIO"]),
         .testTarget(name: "MTEvalTests", dependencies: ["MTEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MTTextTests", dependencies: ["MTIO", "MTText"], resources: [.copy("Fixtures")]),

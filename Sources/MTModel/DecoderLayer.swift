@@ -22,7 +22,7 @@ public struct DecoderLayer: Sendable {
             crossAttention: DecoderCrossAttention.declare(&layout, prefix: "\(prefix).encoder_attn", config: c),
             crossNorm: LayerNorm.declare(&layout, prefix: "\(prefix).encoder_attn_layer_norm", dim: c.modelDim),
             ffn: FeedForward.declare(&layout, prefix: prefix, dim: c.modelDim, hidden: c.ffnDim,
-                                     activationDropout: c.activationDropout),
+                                     activationDropout: c.activationDropout, activation: c.ffnActivation.function),
             ffnNorm: LayerNorm.declare(&layout, prefix: "\(prefix).final_layer_norm", dim: c.modelDim),
             dropout: Dropout(c.dropout), preNorm: c.preNorm)
     }

@@ -20,7 +20,7 @@ public struct EncoderLayer: Sendable {
                                                 attentionDropout: c.attentionDropout),
             attentionNorm: LayerNorm.declare(&layout, prefix: "\(prefix).self_attn_layer_norm", dim: c.modelDim),
             ffn: FeedForward.declare(&layout, prefix: prefix, dim: c.modelDim, hidden: c.ffnDim,
-                                     activationDropout: c.activationDropout),
+                                     activationDropout: c.activationDropout, activation: c.ffnActivation.function),
             ffnNorm: LayerNorm.declare(&layout, prefix: "\(prefix).final_layer_norm", dim: c.modelDim),
             dropout: Dropout(c.dropout), preNorm: c.preNorm)
     }

@@ -1,3 +1,5 @@
+import MTOps
+
 /// The architecture of an encoder–decoder Transformer, with presets and validation.
 ///
 /// Stored as JSON in every checkpoint's metadata (`Checkpoint`), so a model directory is
@@ -33,6 +35,32 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// The activation between the two FFN projections.
     public enum Activation: String, Codable, Sendable, CaseIterable {
         case relu
+        /// x·σ(x) (SiLU): Marian / OPUS-MT.
+        case swish
+        /// Exact (erf) GELU.
+        case gelu
+    }
+
+    /// Token embeddings and positions.
+    public enum EmbeddingLayout: String, Codable, Sendable, CaseIterable {
+        /// fairseq: sinusoids from paddingIdx + 1, pads zero (`Embedding`).
+        case fairseq
+        /// Hugging Face Marian: sinusoids from 0 with Marian's frequencies, pads embedded too.
+        case marian
+    }
+
+    /// Ids of the special tokens. Our vocabularies put them first (`Vocab`); imported models keep
+    /// the checkpoint's (Marian: </s> 0, <unk> 1, <pad> last, decoder start = <pad>).
+    public struct SpecialIDs: Codable, Equatable, Sendable {
+        public var pad: Int32
+        /// The token the decoder starts from (<s>; Marian: <pad>).
+        public var bos: Int32
+        public var eos: Int32
+        public var unk: Int32
+        public init(pad: Int32, bos: Int32, eos: Int32, unk: Int32) {
+            self.pad = pad; self.bos = bos; self.eos = eos; self.unk = unk
+        }
+        public static let standard = SpecialIDs(pad: 0, bos: 1, eos: 2, unk: 3)
     }
 
     public var sourceVocabSize: Int
@@ -64,6 +92,11 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var ffnActivation: Activation
     /// A learned bias added to the logits (`decoder.output_projection.bias` [V]; zero at init).
     public var outputBias: Bool
+    /// Positions and pad handling of the embeddings (fairseq unless imported from Marian).
+    public var embeddingLayout: EmbeddingLayout = .fairseq
+    /// Multiply token embeddings by √D (fairseq always; Marian's `scale_embedding`).
+    public var scaleEmbedding: Bool = true
+    public var specialIDs: SpecialIDs = .standard
 
     public init(sourceVocabSize: Int, targetVocabSize: Int, modelDim: Int, ffnDim: Int, heads: Int,
                 encoderLayers: Int, decoderLayers: Int, decoderAttention: DecoderAttention = .softmax,
@@ -112,6 +145,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
                   featureMap: try c.decodeIfPresent(FeatureMapKind.self, forKey: .featureMap) ?? .t2r,
                   ffnActivation: try c.decodeIfPresent(Activation.self, forKey: .ffnActivation) ?? .relu,
                   outputBias: try c.decodeIfPresent(Bool.self, forKey: .outputBias) ?? false)
+        embeddingLayout = try c.decodeIfPresent(EmbeddingLayout.self, forKey: .embeddingLayout) ?? .fairseq
+        scaleEmbedding = try c.decodeIfPresent(Bool.self, forKey: .scaleEmbedding) ?? true
+        specialIDs = try c.decodeIfPresent(SpecialIDs.self, forKey: .specialIDs) ?? .standard
     }
 
     /// Dh: width of one head.
@@ -163,6 +199,23 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if decoderAttention == .t2r && featureMap == .rfa && decoderLayers * heads > 400 {
             p.append("feature_map rfa draws decoderLayers × heads = \(decoderLayers * heads) distinct matrices per update from a bank of 400")
         }
+        let ids = specialIDs
+        for (name, v) in [("pad", ids.pad), ("bos", ids.bos), ("eos", ids.eos), ("unk", ids.unk)]
+        where v < 0 || Int(v) >= min(sourceVocabSize, targetVocabSize) {
+            p.append("special id \(name) \(v) outside the vocabularies (\(sourceVocabSize), \(targetVocabSize))")
+        }
+        if ids.eos == ids.pad || ids.eos == ids.bos { p.append("eos \(ids.eos) must differ from pad \(ids.pad) and bos \(ids.bos)") }
         if !p.isEmpty { throw ModelError.invalidConfig(problems: p) }
+    }
+}
+
+extension ModelConfig.Activation {
+    /// The op that computes it.
+    public var function: ActivationFunction {
+        switch self {
+        case .relu: .relu
+        case .swish: .swish
+        case .gelu: .gelu
+        }
     }
 }

@@ -21,7 +21,8 @@ public struct TokenBatch: Sendable {
     public var targetTokens: Int { targetOut.reduce(0) { $0 + ($1 == Vocab.pad ? 0 : 1) } }
 }
 
-/// Fixed ids of the special tokens (ARCHITECTURE.md: vocabulary files list them first).
+/// Fixed ids of the special tokens (ARCHITECTURE.md: vocabulary files list them first). A model's
+/// own ids are `config.specialIDs` (the same unless imported).
 public enum Vocab {
     public static let pad: Int32 = 0, bos: Int32 = 1, eos: Int32 = 2, unk: Int32 = 3
 }
@@ -48,15 +49,17 @@ public struct Seq2Seq: Sendable {
         config = c
         var layout = ParameterLayout()
         let dPositions = c.maxPositions
+        let pad = c.specialIDs.pad, marian = c.embeddingLayout == .marian
         let srcEmb = Embedding.declare(&layout, prefix: "encoder.embed_tokens", vocab: c.sourceVocabSize, dim: c.modelDim,
-                                       padID: Vocab.pad, maxPositions: dPositions)
+                                       padID: pad, maxPositions: dPositions, marian: marian, scaled: c.scaleEmbedding)
         sourceEmbedding = srcEmb
         if c.tying == .all {
             targetEmbedding = Embedding(vocab: c.targetVocabSize, dim: c.modelDim, weightID: srcEmb.weightID,
-                                        padID: Vocab.pad, maxPositions: dPositions)
+                                        padID: pad, maxPositions: dPositions, marian: marian, scaled: c.scaleEmbedding)
         } else {
             targetEmbedding = Embedding.declare(&layout, prefix: "decoder.embed_tokens", vocab: c.targetVocabSize,
-                                                dim: c.modelDim, padID: Vocab.pad, maxPositions: dPositions)
+                                                dim: c.modelDim, padID: pad, maxPositions: dPositions, marian: marian,
+                                                scaled: c.scaleEmbedding)
         }
         encoderLayers = (0..<c.encoderLayers).map { EncoderLayer.declare(&layout, prefix: "encoder.layers.\($0)", config: c) }
         decoderLayers = (0..<c.decoderLayers).map { DecoderLayer.declare(&layout, prefix: "decoder.layers.\($0)", config: c) }
@@ -100,7 +103,7 @@ public struct Seq2Seq: Sendable {
     /// source [B, S] → encoder output [B, S, D].
     public func encode(source: [Int32], batch: Int, length: Int, training: Bool, rng: inout RNG,
                        params: ParameterStore, arena: Arena) -> EncoderCache {
-        let padding = PaddingMask(tokens: source, batch: batch, length: length, padID: Vocab.pad)
+        let padding = PaddingMask(tokens: source, batch: batch, length: length, padID: config.specialIDs.pad)
         let emb = sourceEmbedding.forward(tokens: source, batch: batch, length: length, params: params, arena: arena)
         let drop = dropout.forward(emb.y, training: training, rng: &rng, arena: arena)
         var h = drop.y

@@ -30,10 +30,10 @@ extension Seq2Seq {
     public func encodeForDecoding(_ sources: [[Int32]], params: ParameterStore, arena: Arena)
         -> (output: Tensor, padding: PaddingMask) {
         let b = sources.count, s = (sources.map(\.count).max() ?? 0) + 1
-        var ids = [Int32](repeating: Vocab.pad, count: b * s)  // [B, S]
+        var ids = [Int32](repeating: config.specialIDs.pad, count: b * s)  // [B, S]
         for (i, src) in sources.enumerated() {
             for (t, id) in src.enumerated() { ids[i * s + t] = id }
-            ids[i * s + src.count] = Vocab.eos
+            ids[i * s + src.count] = config.specialIDs.eos
         }
         var rng = RNG(seed: 0)
         let enc = encode(source: ids, batch: b, length: s, training: false, rng: &rng, params: params, arena: arena)

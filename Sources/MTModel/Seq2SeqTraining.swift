@@ -20,7 +20,10 @@ extension Seq2Seq {
                         params: ParameterStore, arena: Arena) -> Cache {
         let enc = encode(source: b.source, batch: b.batch, length: b.sourceLength, training: training,
                          rng: &rng, params: params, arena: arena)
-        let tgtPadding = PaddingMask(tokens: b.targetIn, batch: b.batch, length: b.targetLength, padID: Vocab.pad)
+        let ids = config.specialIDs
+        // Marian starts the decoder with <pad>: the causal mask alone covers right padding then.
+        let tgtPadding = ids.bos == ids.pad ? nil
+            : PaddingMask(tokens: b.targetIn, batch: b.batch, length: b.targetLength, padID: ids.pad)
         let emb = targetEmbedding.forward(tokens: b.targetIn, batch: b.batch, length: b.targetLength, params: params, arena: arena)
         let drop = dropout.forward(emb.y, training: training, rng: &rng, arena: arena)
         var h = drop.y  // [B, T, D]
@@ -35,7 +38,7 @@ extension Seq2Seq {
         let norm = decoderNorm?.forward(h, params: params, arena: arena)
         let hidden = (norm?.y ?? h).reshaped([b.batch * b.targetLength, config.modelDim])
         let logits = outputProjection.forward(hidden, params: params, arena: arena).y  // [B·T, V]
-        let loss = CrossEntropy(smoothing: smoothing, padID: Vocab.pad).forward(logits: logits, targets: b.targetOut, arena: arena)
+        let loss = CrossEntropy(smoothing: smoothing, padID: config.specialIDs.pad).forward(logits: logits, targets: b.targetOut, arena: arena)
         return Cache(encoder: enc, embedding: emb, drop: drop, layers: caches, norm: norm, hidden: hidden, loss: loss)
     }
 
@@ -43,7 +46,7 @@ extension Seq2Seq {
     /// The logits buffer is overwritten by its gradient.
     public func backward(_ c: Cache, scale: Float, smoothing: Float, params: ParameterStore, arena: Arena) {
         let dLogits = c.loss.logits
-        CrossEntropy(smoothing: smoothing, padID: Vocab.pad).backward(c.loss, scale: scale, into: dLogits)
+        CrossEntropy(smoothing: smoothing, padID: config.specialIDs.pad).backward(c.loss, scale: scale, into: dLogits)
         let dHidden = arena.tensor(c.hidden.shape, zeroed: true)  // [B·T, D]
         outputProjection.backward(x: c.hidden, dy: dLogits, dx: dHidden, params: params)
         let shape = c.embedding.y.shape  // [B, T, D]

@@ -23,6 +23,12 @@ import Foundation
 /// position row is zero, so this is the same output; it also makes the gradient exact).
 /// backward: dE[tok] += √D · dy for every non-pad token (PyTorch's padding_idx: the pad row
 /// gets no gradient). Positions have no parameters.
+///
+/// Marian layout (`marian: true`, Hugging Face's MarianSinusoidalPositionalEmbedding): position
+/// = index t in the row (from 0, pads included), P[pos, i] = sin(pos / 10000^(2i/D)) and
+/// P[pos, h + i] = cos(pos / 10000^(2i/D)) (computed in Float64 as numpy does), and every token —
+/// pads too, since Marian's decoder starts with `<pad>` — is scale · E[tok] + P[pos]. The scale
+/// is √D or 1 (`scale_embedding`). Backward still skips pad tokens (PyTorch's padding_idx).
 public struct Embedding: Sendable {
     public let vocab: Int
     public let dim: Int
@@ -31,27 +37,47 @@ public struct Embedding: Sendable {
     public let positionPaddingIdx: Int
     public let maxPositions: Int
     public let scale: Float
-    /// [paddingIdx + maxPositions + 1, D]
+    /// [paddingIdx + maxPositions + 1, D] (fairseq), [maxPositions + 1, D] (Marian)
     public let positions: Tensor
+    /// Marian's positions (from 0, pads embedded too); see above.
+    public let marian: Bool
 
     public init(vocab: Int, dim: Int, weightID: Int, padID: Int32 = 0, positionPaddingIdx: Int = 0,
-                maxPositions: Int = 1024) {
+                maxPositions: Int = 1024, marian: Bool = false, scaled: Bool = true) {
         self.vocab = vocab
         self.dim = dim
         self.weightID = weightID
         self.padID = padID
-        self.positionPaddingIdx = positionPaddingIdx
+        self.positionPaddingIdx = marian ? 0 : positionPaddingIdx
         self.maxPositions = maxPositions
-        self.scale = Float(dim).squareRoot()
-        self.positions = Embedding.sinusoids(count: positionPaddingIdx + maxPositions + 1, dim: dim,
-                                             paddingIdx: positionPaddingIdx)
+        self.scale = scaled ? Float(dim).squareRoot() : 1
+        self.marian = marian
+        self.positions = marian ? Embedding.marianSinusoids(count: maxPositions + 1, dim: dim)
+            : Embedding.sinusoids(count: positionPaddingIdx + maxPositions + 1, dim: dim, paddingIdx: positionPaddingIdx)
     }
 
     public static func declare(_ layout: inout ParameterLayout, prefix: String, vocab: Int, dim: Int,
-                               padID: Int32 = 0, positionPaddingIdx: Int = 0, maxPositions: Int = 1024) -> Embedding {
+                               padID: Int32 = 0, positionPaddingIdx: Int = 0, maxPositions: Int = 1024,
+                               marian: Bool = false, scaled: Bool = true) -> Embedding {
         let w = layout.declare("\(prefix).weight", [vocab, dim])
         return Embedding(vocab: vocab, dim: dim, weightID: w, padID: padID,
-                         positionPaddingIdx: positionPaddingIdx, maxPositions: maxPositions)
+                         positionPaddingIdx: positionPaddingIdx, maxPositions: maxPositions, marian: marian, scaled: scaled)
+    }
+
+    /// Hugging Face's MarianSinusoidalPositionalEmbedding table [count, D]: row p, column j has
+    /// angle p / 10000^(2⌊j/2⌋/D) (Float64); the sines of the even j fill the first ⌈D/2⌉
+    /// columns, the cosines of the odd j the rest.
+    public static func marianSinusoids(count: Int, dim: Int) -> Tensor {
+        let t = Tensor(zeros: [count, dim])
+        let sentinel = (dim + 1) / 2
+        for p in 0..<count {
+            let row = t.pointer + p * dim
+            for j in 0..<dim {
+                let angle = Double(p) / Foundation.pow(10000.0, Double(2 * (j / 2)) / Double(dim))
+                if j % 2 == 0 { row[j / 2] = Float(Foundation.sin(angle)) } else { row[sentinel + j / 2] = Float(Foundation.cos(angle)) }
+            }
+        }
+        return t
     }
 
     /// fairseq: E ~ N(0, D^-1/2), pad row zero.
@@ -97,6 +123,12 @@ public struct Embedding: Sendable {
                     let id = tok[b * length + t]
                     precondition(id >= 0 && Int(id) < vocab, "Embedding: token \(id) outside vocabulary \(vocab)")
                     var pos = positionPaddingIdx
+                    if marian {
+                        let er = e + Int(id) * d, pr = pt + t * d, yr = yp + (b * length + t) * d
+                        precondition(t < positions.shape[0], "Embedding: position \(t) beyond table (maxPositions \(maxPositions))")
+                        for c in 0..<d { yr[c] = s * er[c] + pr[c] }
+                        continue
+                    }
                     if id != padID {
                         count += 1
                         pos += count
@@ -112,7 +144,7 @@ public struct Embedding: Sendable {
     }
 
     /// One decoding step: tokens [N], all at 0-based non-pad index `step` (position
-    /// paddingIdx + 1 + step) → y [N, D]. Pad tokens get position paddingIdx.
+    /// paddingIdx + 1 + step; Marian: position `step`) → y [N, D]. Pad tokens get position paddingIdx.
     public func forwardStep(tokens: [Int32], step: Int, params: ParameterStore, arena: Arena) -> Tensor {
         let n = tokens.count
         let y = arena.tensor([n, dim])
@@ -120,10 +152,10 @@ public struct Embedding: Sendable {
         for r in 0..<n {
             let id = tokens[r]
             precondition(id >= 0 && Int(id) < vocab, "Embedding: token \(id) outside vocabulary \(vocab)")
-            let pos = id == padID ? positionPaddingIdx : positionPaddingIdx + 1 + step
+            let pos = marian ? step : id == padID ? positionPaddingIdx : positionPaddingIdx + 1 + step
             precondition(pos < positions.shape[0], "Embedding: position \(pos) beyond table")
             let er = e + Int(id) * d, pr = positions.pointer + pos * d, yr = y.pointer + r * d
-            if id == padID { yr.update(repeating: 0, count: d); continue }
+            if id == padID && !marian { yr.update(repeating: 0, count: d); continue }
             for c in 0..<d { yr[c] = scale * er[c] + pr[c] }
         }
         return y

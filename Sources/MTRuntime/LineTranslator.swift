@@ -54,7 +54,7 @@ public final class LineTranslator: @unchecked Sendable {
 
     /// Token ids of one line of text (no specials).
     public func encode(_ text: String) -> [Int32] {
-        raw ? model.source.vocabulary.encode(text) : model.source.encode(text)
+        raw ? model.source.encodeSegmented(text) : model.source.encode(text)
     }
 
     /// Translates `lines` with `options`. Throws `RuntimeError.invalidOptions` before any work

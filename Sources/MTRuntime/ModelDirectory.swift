@@ -1,6 +1,7 @@
 import Foundation
 
 import MTModel
+import MTSearch
 import MTTensor
 import MTText
 
@@ -16,6 +17,8 @@ public struct LoadedModel: Sendable {
     public let target: TextPipeline
     /// The checkpoint file the weights came from.
     public let checkpoint: String
+    /// Decoding defaults stored with the model (`search.json`, e.g. an import's `generate` settings).
+    public let searchDefaults: SearchOptions?
 
     /// Loads `checkpoint` (default: checkpoint_best, else checkpoint_last) from `dir` with its
     /// text pipelines. Throws `RuntimeError.modelDirectory` naming what is missing or
@@ -33,6 +36,17 @@ public struct LoadedModel: Sendable {
         let (entries, meta) = try SafeTensors.read(path)
         guard let config = try Checkpoint.config(in: meta, path: path) else {
             throw RuntimeError.modelDirectory(path: path, reason: "no t2r-mt model config in its metadata")
+        }
+        searchDefaults = try MarianDirectory.searchDefaults(dir)
+        if MarianDirectory.isMarian(dir) {
+            let pipelines = try MarianDirectory.pipelines(dir, config: config)
+            source = pipelines.0
+            target = pipelines.1
+            model = try Seq2Seq(config: config)
+            store = ParameterStore(layout: model.layout, training: false)
+            try Checkpoint.copy(entries, into: store, path: path)
+            self.checkpoint = path
+            return
         }
         for name in [PipelineFiles.sourceVocabName, PipelineFiles.targetVocabName]
         where !FileManager.default.isReadableFile(atPath: dir + "/" + name) {

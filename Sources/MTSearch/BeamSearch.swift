@@ -34,7 +34,8 @@ public struct BeamSearch: Sendable {
         let enc = m.encodeForDecoding(sources, params: params, arena: arena)
         let state = m.startDecoding(encoderOutput: enc.output, padding: enc.padding, beam: k,
                                     maxPositions: maxLength.max()! + 1, params: params, arena: arena)
-        var run = Run(sentences: sources.count, beam: k, maxLength: maxLength, reserve: sources.count * k * 64)
+        var run = Run(sentences: sources.count, beam: k, maxLength: maxLength, reserve: sources.count * k * 64,
+                      bos: m.config.specialIDs.bos)
         while !run.active.isEmpty {
             arena.reset()
             let logits = m.step(tokens: run.beams.tokens, state: state, params: params, arena: arena)  // [N, V]
@@ -55,10 +56,10 @@ public struct BeamSearch: Sendable {
         var finished: [[Hypothesis]]  // per original sentence
         var candidates: CandidateBuffers
 
-        init(sentences b: Int, beam k: Int, maxLength: [Int], reserve: Int) {
+        init(sentences b: Int, beam k: Int, maxLength: [Int], reserve: Int, bos: Int32) {
             active = Array(0..<b)
             self.maxLength = maxLength
-            beams = Beams(tokens: [Int32](repeating: Vocab.bos, count: b * k),
+            beams = Beams(tokens: [Int32](repeating: bos, count: b * k),
                           scores: [Float](repeating: 0, count: b * k), last: [Int32](repeating: -1, count: b * k))
             history = History(reserve: reserve)
             finished = [[Hypothesis]](repeating: [], count: b)
@@ -69,14 +70,17 @@ public struct BeamSearch: Sendable {
     /// Scores, selects, finishes and refills; returns the gather for the decoder state.
     func advance(_ run: inout Run, logits: Tensor, step: Int) -> (parents: [Int], sentences: [Int]) {
         let k = options.beam, b = run.active.count
-        let limits = StepLimits(step: step, minLength: options.minLength, maxLength: run.maxLength)
+        let ids = model.config.specialIDs
+        var limits = StepLimits(step: step, minLength: options.minLength, maxLength: run.maxLength, ids: ids)
+        limits.forcedEOSIsFree = options.huggingFace != nil
         BeamStep.selectCandidates(logits: logits, rowScores: run.beams.scores, beam: k, sentences: b,
                                   limits: limits, into: &run.candidates)
         var next = Beams(tokens: [], scores: [], last: [])
         var parents: [Int] = [], kept: [Int] = [], active: [Int] = [], maxLength: [Int] = []
         for i in 0..<b {
             let o = FinishAndRefill.apply(sentence: i, candidates: run.candidates, beams: run.beams, beam: k, step: step,
-                                          maxLength: run.maxLength[i], alpha: options.lengthPenalty,
+                                          maxLength: run.maxLength[i], alpha: options.lengthPenalty, eos: ids.eos,
+                                          huggingFace: options.huggingFace,
                                           history: &run.history, finished: &run.finished[run.active[i]])
             if o.done { continue }
             kept.append(i)

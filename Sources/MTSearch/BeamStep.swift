@@ -32,6 +32,10 @@ struct StepLimits {
     let minLength: Int
     /// maxLength[i] of active sentence i (in row order).
     let maxLength: [Int]
+    /// The model's special ids (never produced: pad, bos; eos ends).
+    let ids: ModelConfig.SpecialIDs
+    /// A forced </s> has log p = 0 (Hugging Face), not the model's.
+    var forcedEOSIsFree = false
 }
 
 enum BeamStep {
@@ -53,9 +57,13 @@ enum BeamStep {
                             let rows = limits.step == 0 ? 1 : beam
                             for k in 0..<rows {
                                 let r = i * beam + k
+                                if lim.forcedEOSIsFree && lim.step >= lim.maxLength[i] {
+                                    top.offer(scores[r], row: r, token: Int(lim.ids.eos))
+                                    continue
+                                }
                                 scanRow(logits.pointer + r * v, vocab: v, offset: scores[r] - lse[r], row: r,
                                         forceEOS: lim.step >= lim.maxLength[i], allowEOS: lim.step >= lim.minLength,
-                                        into: &top)
+                                        ids: lim.ids, into: &top)
                             }
                         }
                     }
@@ -67,9 +75,9 @@ enum BeamStep {
     /// Offers logit[t] + offset for every allowed token t of one row.
     @inline(__always)
     static func scanRow(_ logit: UnsafePointer<Float>, vocab v: Int, offset: Float, row: Int, forceEOS: Bool,
-                        allowEOS: Bool, into top: inout TopK) {
+                        allowEOS: Bool, ids: ModelConfig.SpecialIDs, into top: inout TopK) {
         if offset == -.infinity { return }  // a dead row (no finite hypothesis)
-        let eos = Int(Vocab.eos)
+        let eos = Int(ids.eos), pad = Int(ids.pad), bos = Int(ids.bos)
         if forceEOS {
             top.offer(logit[eos] + offset, row: row, token: eos)
             return
@@ -77,7 +85,7 @@ enum BeamStep {
         for t in 0..<v {
             let x = logit[t] + offset
             if x > top.threshold {
-                if t == Int(Vocab.pad) || t == Int(Vocab.bos) || (t == eos && !allowEOS) { continue }
+                if t == pad || t == bos || (t == eos && !allowEOS) { continue }
                 top.offer(x, row: row, token: t)
             }
         }

@@ -62,14 +62,19 @@ enum FinishAndRefill {
 
     /// Processes sentence `i`'s candidates, appending finished hypotheses to `finished`.
     static func apply(sentence i: Int, candidates c: CandidateBuffers, beams: Beams, beam: Int, step: Int,
-                      maxLength: Int, alpha: Float, history: inout History, finished: inout [Hypothesis]) -> Outcome {
+                      maxLength: Int, alpha: Float, eos: Int32, huggingFace: HuggingFaceRules? = nil,
+                      history: inout History, finished: inout [Hypothesis]) -> Outcome {
+        if let rules = huggingFace {
+            return applyHuggingFace(sentence: i, candidates: c, beams: beams, beam: beam, step: step, maxLength: maxLength,
+                                    alpha: alpha, eos: eos, rules: rules, history: &history, finished: &finished)
+        }
         var out = Outcome(done: false, parents: [], tokens: [], scores: [], last: [])
         for rank in 0..<c.width {
             let j = i * c.width + rank
             let value = c.value[j], row = Int(c.row[j]), token = c.token[j]
             if value == -.infinity || row < 0 { break }
             let tokenScore = value - beams.scores[row]
-            if token == Vocab.eos {
+            if token == eos {
                 if rank < beam && finished.count < beam {
                     finished.append(finish(last: beams.last[row], eosScore: tokenScore, logProb: value, step: step,
                                            maxLength: maxLength, alpha: alpha, history: history))
@@ -82,6 +87,51 @@ enum FinishAndRefill {
             }
         }
         out.done = finished.count >= beam || out.parents.isEmpty
+        if !out.done { pad(&out, beam: beam) }
+        return out
+    }
+
+    /// Hugging Face's version (`HuggingFaceRules`): finished candidates among the top K enter the
+    /// K best (replacing the worst when better, `_update_finished_beams`); the next rows are the
+    /// first K candidates that did not finish; the sentence is done when K are finished and
+    /// (early stopping, or) the best live row's logProb / (step + 1)^α ≤ the worst finished score
+    /// (`_check_early_stop_heuristic`).
+    static func applyHuggingFace(sentence i: Int, candidates c: CandidateBuffers, beams: Beams, beam: Int, step: Int,
+                                 maxLength: Int, alpha: Float, eos: Int32, rules: HuggingFaceRules,
+                                 history: inout History, finished: inout [Hypothesis]) -> Outcome {
+        var out = Outcome(done: false, parents: [], tokens: [], scores: [], last: [])
+        for rank in 0..<c.width {
+            let j = i * c.width + rank
+            let value = c.value[j], row = Int(c.row[j]), token = c.token[j]
+            if value == -.infinity || row < 0 { break }
+            let tokenScore = value - beams.scores[row]
+            if token == eos {
+                guard rank < beam else { continue }
+                let h = finish(last: beams.last[row], eosScore: tokenScore, logProb: value, step: step,
+                               maxLength: maxLength, alpha: alpha, history: history)
+                if finished.count < beam {
+                    finished.append(h)
+                } else if let w = finished.indices.min(by: { finished[$0].score < finished[$1].score }),
+                          h.score > finished[w].score {
+                    finished.remove(at: w)
+                    finished.append(h)
+                }
+            } else if out.parents.count < beam {
+                out.parents.append(row)
+                out.tokens.append(token)
+                out.scores.append(value)
+                out.last.append(history.append(token: token, score: tokenScore, parent: beams.last[row]))
+            }
+        }
+        if finished.count >= beam {
+            if rules.earlyStopping {
+                out.done = true
+            } else if let best = out.scores.first {
+                let worst = finished.map(\.score).min()!
+                out.done = Hypothesis.normalized(best, length: step + 1, alpha: alpha) <= worst
+            }
+        }
+        if out.parents.isEmpty || step >= maxLength { out.done = true }
         if !out.done { pad(&out, beam: beam) }
         return out
     }
@@ -107,6 +157,7 @@ enum FinishAndRefill {
 
     /// The n best of a sentence's finished hypotheses (best score first; earlier finished first on ties).
     static func best(_ hyps: [Hypothesis], n: Int) -> [Hypothesis] {
+        if hyps.isEmpty { return [] }
         let order = hyps.indices.sorted { hyps[$0].score > hyps[$1].score || (hyps[$0].score == hyps[$1].score && $0 < $1) }
         return order.prefix(n).map { hyps[$0] }
     }

@@ -34,7 +34,8 @@ public struct GreedySearch: Sendable {
         var total = [Float](repeating: 0, count: sources.count)
         var results = [Hypothesis?](repeating: nil, count: sources.count)
         var lse = [Float](repeating: 0, count: sources.count)
-        var feed = [Int32](repeating: Vocab.bos, count: sources.count)
+        let ids = m.config.specialIDs
+        var feed = [Int32](repeating: ids.bos, count: sources.count)
         while !active.isEmpty {
             arena.reset()
             let step = state.position
@@ -47,7 +48,7 @@ public struct GreedySearch: Sendable {
                                         offset: total[s] - lse[row], step: step, maxLength: maxLength[s])
                 scores[s].append(value - total[s])
                 total[s] = value
-                if t == Vocab.eos {
+                if t == ids.eos {
                     results[s] = Hypothesis(tokens: tokens[s], tokenScores: scores[s], logProb: value,
                                             score: Hypothesis.normalized(value, length: step + 1, alpha: options.lengthPenalty),
                                             reachedMaxLength: step >= maxLength[s])
@@ -66,12 +67,16 @@ public struct GreedySearch: Sendable {
         return results.map { $0! }
     }
 
+    /// log Σ exp(logit): with a Hugging Face forced </s> (log p = 0) the value is offset + lse.
+    func lseOf(_ logit: UnsafePointer<Float>, _ v: Int) -> Float { Kernels.logSumExp(logit, v) }
+
     /// The allowed token with the highest logit + offset (lowest id on ties) and that value.
     func choose(_ logit: UnsafePointer<Float>, vocab v: Int, offset: Float, step: Int, maxLength: Int) -> (Int32, Float) {
-        let eos = Int(Vocab.eos)
-        if step >= maxLength { return (Vocab.eos, logit[eos] + offset) }
+        let ids = model.config.specialIDs
+        let eos = Int(ids.eos), pad = Int(ids.pad), bos = Int(ids.bos)
+        if step >= maxLength { return (ids.eos, options.huggingFace != nil ? offset + lseOf(logit, v) : logit[eos] + offset) }
         var best = -Float.infinity, arg = -1
-        for t in 0..<v where t != Int(Vocab.pad) && t != Int(Vocab.bos) && (t != eos || step >= options.minLength) {
+        for t in 0..<v where t != pad && t != bos && (t != eos || step >= options.minLength) {
             let x = logit[t] + offset
             if x > best || arg < 0 { best = x; arg = t }
         }

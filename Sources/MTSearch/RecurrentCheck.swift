@@ -23,7 +23,7 @@ public enum RecurrentCheck {
         let enc = m.encodeForDecoding([source], params: params, arena: arena)
         let state = m.startDecoding(encoderOutput: enc.output, padding: enc.padding, beam: 1,
                                     maxPositions: target.count + 1, params: params, arena: arena)
-        let input = [Vocab.bos] + target
+        let input = [m.config.specialIDs.bos] + target
         let v = parallel.shape[1]
         var maxAbs: Float = 0, maxRef: Float = 0
         for (t, token) in input.enumerated() {
@@ -43,8 +43,8 @@ public enum RecurrentCheck {
     public static func parallelLogits(model: Seq2Seq, params: ParameterStore, source: [Int32], target: [Int32]) -> Tensor {
         let m = model.withPositions(atLeast: max(source.count, target.count) + 2)
         let batch = TokenBatch(batch: 1, sourceLength: source.count + 1, targetLength: target.count + 1,
-                               source: source + [Vocab.eos], targetIn: [Vocab.bos] + target,
-                               targetOut: target + [Vocab.eos])
+                               source: source + [m.config.specialIDs.eos], targetIn: [m.config.specialIDs.bos] + target,
+                               targetOut: target + [m.config.specialIDs.eos])
         var rng = RNG(seed: 0)
         let arena = Arena(capacity: 0)
         let cache = m.forward(batch, smoothing: 0, training: false, rng: &rng, params: params, arena: arena)
@@ -55,7 +55,7 @@ public enum RecurrentCheck {
     public static func tokenLogProbs(model: Seq2Seq, params: ParameterStore, source: [Int32], target: [Int32]) -> [Float] {
         let logits = parallelLogits(model: model, params: params, source: source, target: target)  // [T+1, V]
         let v = logits.shape[1]
-        let out = target + [Vocab.eos]
+        let out = target + [model.config.specialIDs.eos]
         return out.enumerated().map { t, y in
             let row = logits.pointer + t * v
             return row[Int(y)] - Kernels.logSumExp(row, v)

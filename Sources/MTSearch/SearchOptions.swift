@@ -26,6 +26,9 @@ public struct SearchOptions: Sendable, Equatable, Codable {
     /// source tokens (padding included) and at most `maxBatchSentences` sentences.
     public var batchTokens: Int
     public var maxBatchSentences: Int
+    /// Stopping and scoring rules: nil = fairseq's (above); set for models imported from Hugging
+    /// Face so `generate` is reproduced (`HuggingFaceRules`).
+    public var huggingFace: HuggingFaceRules? = nil
 
     public init(beam: Int = 4, lengthPenalty: Float = 1, maxLenA: Float = 2, maxLenB: Int = 10, minLength: Int = 1,
                 nbest: Int = 1, batchTokens: Int = 4096, maxBatchSentences: Int = 64) {
@@ -65,6 +68,20 @@ public struct SearchOptions: Sendable, Equatable, Codable {
         if maxBatchSentences < 1 { p.append("maxBatchSentences \(maxBatchSentences) < 1") }
         if !p.isEmpty { throw SearchError.invalidOptions(problems: p) }
     }
+}
+
+/// Hugging Face `generate`'s beam rules (transformers ≥ 4.5x `_beam_search`), used instead of
+/// fairseq's when set:
+/// - a sentence keeps its K best finished hypotheses; a later one replaces the worst when it
+///   scores higher (fairseq stops at the first K);
+/// - with `earlyStopping` false (the default of Marian's generation config) a sentence stops
+///   once it has K finished and the best live row's Σ log p / (tokens so far)^α cannot beat the
+///   worst of them; with true it stops at K finished;
+/// - the forced </s> at the maximum length scores log p = 0 (ForcedEOSTokenLogitsProcessor sets
+///   every other token to −∞ and </s> to 0).
+public struct HuggingFaceRules: Sendable, Equatable, Codable {
+    public var earlyStopping: Bool
+    public init(earlyStopping: Bool = false) { self.earlyStopping = earlyStopping }
 }
 
 /// One finished output of the search.

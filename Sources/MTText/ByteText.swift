@@ -7,9 +7,13 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
     case invalidCodes(source: String, line: Int, text: String)
     case invalidVocabulary(source: String, line: Int, text: String)
     case invalidArgument(String)
+    /// A SentencePiece model or Marian vocabulary that cannot be loaded.
+    case sentencePiece(path: String, reason: String)
 
     public var description: String {
         switch self {
+        case .sentencePiece(let path, let reason):
+            return "\(path): \(reason)"
         case .invalidUTF8(let source, let line):
             return "\(source):\(line): invalid UTF-8 (use --skip-invalid to drop such lines)"
         case .invalidCodes(let source, let line, let text):

@@ -54,6 +54,9 @@ struct DecodeBench: ParsableCommand {
     @Flag(help: "Run every case in this process (peak_rss_mb is then the running maximum).")
     var inProcess = false
 
+    @Option(help: "Model layout: fairseq (ours: ReLU, positions from 1, <pad> 0) or marian (an imported OPUS-MT model's: swish, Marian positions, output bias, </s> 0, <pad> last).")
+    var layout: String = "fairseq"
+
     @Option(help: .hidden)
     var caseSpec: String?
 
@@ -99,6 +102,7 @@ struct DecodeBench: ParsableCommand {
 
     func validate() throws {
         if let s = caseSpec, Case(spec: s) == nil { throw ValidationError("bad case spec '\(s)'") }
+        guard layout == "fairseq" || layout == "marian" else { throw ValidationError("--layout is fairseq or marian, not \(layout)") }
         for c in configs.split(separator: ",") where ModelConfig.Preset(rawValue: String(c)) == nil {
             throw ValidationError("unknown preset '\(c)' (small, base, tiny, big)")
         }
@@ -125,7 +129,7 @@ struct DecodeBench: ParsableCommand {
     func runChild(_ c: Case) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        p.arguments = ["decode", "--case-spec", c.spec, "--src-len", "\(srcLen)", "--threads", "\(threads)"]
+        p.arguments = ["decode", "--case-spec", c.spec, "--src-len", "\(srcLen)", "--threads", "\(threads)", "--layout", layout]
         try p.run()
         p.waitUntilExit()
         if p.terminationStatus != 0 {
@@ -164,11 +168,20 @@ struct DecodeBench: ParsableCommand {
         let vocab = c.preset == .small || c.preset == .tiny ? 8000 : 32000
         var config = ModelConfig.preset(c.preset, sourceVocabSize: vocab, targetVocabSize: vocab, decoderAttention: c.decoder)
         config.dropout = 0
+        if layout == "marian" {
+            config.embeddingLayout = .marian
+            config.ffnActivation = .swish
+            config.outputBias = true
+            config.tying = .all
+            config.specialIDs = .init(pad: Int32(vocab - 1), bos: Int32(vocab - 1), eos: 0, unk: 1)
+        }
         let model = try Seq2Seq(config: config).withPositions(atLeast: c.len + srcLen + 2)
         let store = ParameterStore(layout: model.layout, training: false)
         model.initialize(store, seed: 1)
         var rng = RNG(seed: 5)
-        let sources = (0..<c.batch).map { _ in (0..<srcLen).map { _ in Int32(4 + rng.below(vocab - 4)) } }
+        // real tokens: 4..<V (ours), 2..<V−1 (Marian: </s> 0, <unk> 1, <pad> V−1)
+        let (lo, n) = layout == "marian" ? (2, vocab - 3) : (4, vocab - 4)
+        let sources = (0..<c.batch).map { _ in (0..<srcLen).map { _ in Int32(lo + rng.below(n)) } }
         let arena = Arena(capacity: 0)
         // warm-up: a short run sizes the arena and touches the weights
         _ = search(c, model, store, sources: sources, len: min(c.len, 8), arena: arena, clock: nil)
@@ -184,7 +197,7 @@ struct DecodeBench: ParsableCommand {
         let steps = [25, 100, 400, 1000].filter { $0 <= c.len }.map { (t: $0, ms: clock.meanMs(around: $0)) }
         let stepText = (steps.map { "\"step_ms_t\($0.t)\":\(String(format: "%.4g", $0.ms.wall))" }
             + steps.map { "\"step_cpu_ms_t\($0.t)\":\(String(format: "%.4g", $0.ms.cpu))" }).joined(separator: ",")
-        let fields: KeyValuePairs<String, Any> = ["bench": "decode", "config": c.preset.rawValue, "decoder": c.decoder.rawValue, "beam": c.beam,
+        let fields: KeyValuePairs<String, Any> = ["bench": "decode", "layout": layout, "config": c.preset.rawValue, "decoder": c.decoder.rawValue, "beam": c.beam,
                   "batch": c.batch, "len": c.len, "src_len": srcLen, "threads": threads,
                   "tok_per_s": Double(c.batch * c.len) / seconds, "seconds": seconds, "cpu_seconds": cpuSeconds,
                   "load_avg_1m": Self.loadAverage(),

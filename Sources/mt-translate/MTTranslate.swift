@@ -28,17 +28,18 @@ struct MTTranslate: ParsableCommand {
     @Option(help: "Checkpoint file (default: <model>/checkpoint_best.safetensors, else checkpoint_last).")
     var checkpoint: String?
 
-    @Option(help: "Beam size (1: greedy search).")
-    var beam: Int = 4
+    // Defaults: 4, 1, 2, 10 — or the model directory's search.json (an imported model's generate settings).
+    @Option(help: "Beam size (1: greedy search; default 4 or the model's search.json).")
+    var beam: Int?
 
-    @Option(help: "Length penalty α: hypotheses rank by log p / length^α (fairseq's --lenpen).")
-    var lenpen: Float = 1
+    @Option(help: "Length penalty α: hypotheses rank by log p / length^α (fairseq's --lenpen; default 1).")
+    var lenpen: Float?
 
-    @Option(help: "a in the maximum output length a·S + b (S: source tokens incl. </s>).")
-    var maxLenA: Float = 2
+    @Option(help: "a in the maximum output length a·S + b (S: source tokens incl. </s>; default 2).")
+    var maxLenA: Float?
 
-    @Option(help: "b in the maximum output length a·S + b.")
-    var maxLenB: Int = 10
+    @Option(help: "b in the maximum output length a·S + b (default 10).")
+    var maxLenB: Int?
 
     @Option(help: "Hypotheses per input line (≤ beam); see the output format above.")
     var nbest: Int = 1
@@ -62,14 +63,22 @@ struct MTTranslate: ParsableCommand {
     var verifyRecurrent = false
 
     func validate() throws {
-        let o = searchOptions
+        let o = searchOptions(defaults: nil)
         do { try o.validate() } catch { throw ValidationError("\(error)") }
         guard threads >= 1, bufferLines >= 1 else { throw ValidationError("--threads and --buffer-lines must be ≥ 1") }
     }
 
-    var searchOptions: SearchOptions {
-        SearchOptions(beam: beam, lengthPenalty: lenpen, maxLenA: maxLenA, maxLenB: maxLenB, nbest: nbest,
-                      batchTokens: batchTokens)
+    /// The flags over the model's defaults (search.json) over the built-in ones.
+    func searchOptions(defaults: SearchOptions?) -> SearchOptions {
+        var o = defaults ?? SearchOptions()
+        if let beam { o.beam = beam }
+        if let lenpen { o.lengthPenalty = lenpen }
+        if let maxLenA { o.maxLenA = maxLenA }
+        if let maxLenB { o.maxLenB = maxLenB }
+        o.nbest = nbest
+        o.batchTokens = batchTokens
+        if defaults != nil && beam == nil && o.nbest > o.beam { o.beam = o.nbest }
+        return o
     }
 
     func run() throws {
@@ -79,6 +88,8 @@ struct MTTranslate: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let translator = LineTranslator(model: loaded, raw: raw)
+        let searchOptions = self.searchOptions(defaults: loaded.searchDefaults)
+        do { try searchOptions.validate() } catch { throw ValidationError("\(error)") }
         let format = OutputFormat(nbest: nbest, scores: scores)
         let input = LineInput()
         var lineNumber = 0
@@ -98,7 +109,7 @@ struct MTTranslate: ParsableCommand {
         FileHandle.standardError.write(Data(String(
             format: "[translate] %d lines, %d target tokens in %.1f s: %.1f tok/s (beam %d, %@ decoder, %@)\n",
             lineNumber, translator.targetTokens, seconds, Double(translator.targetTokens) / max(seconds, 1e-9),
-            beam, loaded.model.config.decoderAttention.rawValue, (loaded.checkpoint as NSString).lastPathComponent).utf8))
+            searchOptions.beam, loaded.model.config.decoderAttention.rawValue, (loaded.checkpoint as NSString).lastPathComponent).utf8))
     }
 
     func warn(_ s: String) { FileHandle.standardError.write(Data(("[translate] " + s + "\n").utf8)) }
