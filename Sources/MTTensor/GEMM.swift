@@ -28,6 +28,9 @@ public enum GEMM {
         if let s = getenvString("MT_SMALL_GEMM_MAX_M"), let n = Int(s), n >= 0 { return n }
         return 16
     }()
+    /// ... and only when B has at least this many elements (a weight matrix: packing it is what
+    /// SmallGEMM saves; attention's per-head products over a few keys stay on OpenBLAS).
+    nonisolated(unsafe) public static var smallMinBElements: Int = 32_768
     nonisolated(unsafe) private static var currentThreads: Int = -1
     /// Depth of `Parallel` regions entered from the main flow: inside one, every product runs on
     /// the one OpenBLAS thread set on entry and the policy never calls into OpenBLAS's settings,
@@ -88,7 +91,7 @@ public enum GEMM {
             }
             return
         }
-        if m <= smallMaxM && transA == .none && transB == .transposed {
+        if m <= smallMaxM && transA == .none && transB == .transposed && n &* k >= smallMinBElements {
             SmallGEMM.run(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }

@@ -37,8 +37,9 @@ final class GEMMTests: XCTestCase {
     /// beta, padded strides; against the triple loop, and bit-identical for 1 and 2 threads.
     func testSmallRowsPathAgainstTripleLoopAndThreadSplit() {
         var rng = RNG(seed: 11)
-        let saved = GEMM.maxThreads
-        defer { GEMM.setThreads(saved) }
+        let saved = GEMM.maxThreads, savedMin = GEMM.smallMinBElements
+        GEMM.smallMinBElements = 0  // every shape below takes the few-rows path
+        defer { GEMM.setThreads(saved); GEMM.smallMinBElements = savedMin }
         for m in [1, 2, 3, 4, 5, 7, 8, 9, 16, 17] {
             for (n, k) in [(1, 5), (3, 8), (33, 17), (517, 256), (1001, 300)] {
                 for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1), (-2, 0.25)] {
@@ -110,8 +111,9 @@ final class GEMMTests: XCTestCase {
     }
 
     func testThreadPolicyRunsSmallProductsOnOneThread() {
-        let saved = GEMM.maxThreads
-        defer { GEMM.setThreads(saved) }
+        let saved = GEMM.maxThreads, savedMin = GEMM.smallMinBElements
+        GEMM.smallMinBElements = 0  // every shape below takes the few-rows path
+        defer { GEMM.setThreads(saved); GEMM.smallMinBElements = savedMin }
         GEMM.setThreads(2)
         XCTAssertEqual(GEMM.threads(m: 4, n: 512, k: 512), 1, "one beam-4 decoding step")
         XCTAssertEqual(GEMM.threads(m: 4096, n: 2048, k: 512), 2)
@@ -135,8 +137,9 @@ final class GEMMConcurrencyTests: XCTestCase {
     /// Products issued from several threads inside a Parallel region give the same results as
     /// the same products issued one after another.
     func testConcurrentProductsInsideParallelRegion() {
-        let saved = GEMM.maxThreads
-        defer { GEMM.setThreads(saved) }
+        let saved = GEMM.maxThreads, savedMin = GEMM.smallMinBElements
+        GEMM.smallMinBElements = 0  // every shape below takes the few-rows path
+        defer { GEMM.setThreads(saved); GEMM.smallMinBElements = savedMin }
         GEMM.setThreads(2)
         var rng = RNG(seed: 21)
         let items = 8, (m, n, k) = (64, 96, 128)
