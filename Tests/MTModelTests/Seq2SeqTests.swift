@@ -47,31 +47,7 @@ final class Seq2SeqTests: XCTestCase {
         p.zeroGrads()
         let cache = m.forward(Self.batch, smoothing: 0.1, training: false, rng: &rng, params: p, arena: arena)
         m.backward(cache, scale: 1, smoothing: 0.1, params: p, arena: arena)
-        var dirRNG = RNG(seed: 99)
-        for (id, e) in m.layout.entries.enumerated() {
-            let w = p.weight(id), g = p.grad(id)
-            var dir = (0..<e.count).map { _ in dirRNG.normal() }
-            let norm = dir.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            dir = dir.map { $0 / norm }  // a unit direction: the step moves θ by h in norm
-            var analytic = 0.0
-            for i in 0..<e.count { analytic += Double(g[i]) * Double(dir[i]) }
-            let saved = w.array
-            // Three step sizes: Float32 rounding dominates small steps, ReLU kinks near the point
-            // bend large ones; a correct gradient matches at one of them, a wrong one at neither.
-            var errors: [Double] = []
-            var numerics: [Double] = []
-            for h: Float in [3e-3, 2e-3, 1e-3] {
-                for i in 0..<e.count { w[i] = saved[i] + h * dir[i] }
-                let up = loss(m, p)
-                for i in 0..<e.count { w[i] = saved[i] - h * dir[i] }
-                let down = loss(m, p)
-                for i in 0..<e.count { w[i] = saved[i] }
-                let numeric = (up - down) / (2 * Double(h))
-                numerics.append(numeric)
-                errors.append(abs(numeric - analytic) / max(abs(numeric), abs(analytic), 2e-2))
-            }
-            XCTAssertLessThan(errors.min()!, 2e-2, "\(e.name): numeric \(numerics), analytic \(analytic)", file: file, line: line)
-        }
+        GradientCheck.directional(m, p, steps: [3e-3, 2e-3, 1e-3], loss: { loss(m, p) }, file: file, line: line)
     }
 
     func testGradientsSoftmaxPostNorm() throws { try checkGradients(Self.config(.softmax)) }
