@@ -13,6 +13,15 @@ static inline void put(float *c, float v, float alpha, float beta) {
     *c = beta == 0.0f ? s : s + beta * *c;
 }
 
+// Writes a block's sums: s[q] to C[i+q, j], s[4+q] to C[i+q, j+1] (when pair), for q < r.
+static inline void put_block(float *c, int ldc, int i, int j, int r, int pair, const float *s,
+                             float alpha, float beta) {
+    for (int q = 0; q < r; q++) {
+        put(c + (long)(i + q) * ldc + j, s[q], alpha, beta);
+        if (pair) put(c + (long)(i + q) * ldc + j + 1, s[4 + q], alpha, beta);
+    }
+}
+
 // Portable body: the same blocking and summation order as the AVX2 one (8 lanes, then the lanes
 // in the order of the AVX2 reduction), so both give the same results up to FMA rounding.
 static void small_gemm_portable(int m, int j0, int j1, int k, float alpha, const float *a, int lda,
@@ -42,10 +51,7 @@ static void small_gemm_portable(int m, int j0, int j1, int k, float alpha, const
                     s[q] += ar[q][p] * b0[p];
                     s[4 + q] += ar[q][p] * b1[p];
                 }
-            for (int q = 0; q < r; q++) {
-                put(c + (long)(i + q) * ldc + j, s[q], alpha, beta);
-                if (pair) put(c + (long)(i + q) * ldc + j + 1, s[4 + q], alpha, beta);
-            }
+            put_block(c, ldc, i, j, r, pair, s, alpha, beta);
         }
     }
 }
@@ -83,10 +89,7 @@ static void small_gemm_avx2(int m, int j0, int j1, int k, float alpha, const flo
                 s[0] += a0[p] * x0; s[1] += a1[p] * x0; s[2] += a2[p] * x0; s[3] += a3[p] * x0;
                 s[4] += a0[p] * x1; s[5] += a1[p] * x1; s[6] += a2[p] * x1; s[7] += a3[p] * x1;
             }
-            for (int q = 0; q < r; q++) {
-                put(c + (long)(i + q) * ldc + j, s[q], alpha, beta);
-                if (pair) put(c + (long)(i + q) * ldc + j + 1, s[4 + q], alpha, beta);
-            }
+            put_block(c, ldc, i, j, r, pair, s, alpha, beta);
         }
     }
 }
