@@ -111,7 +111,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "MTSearchTests", dependencies: ["MTSearch"]),
-        .testTarget(name: "MTImportTests", dependencies: ["MTImport", "MTModel", "MTSearch", "MTText", "MTRuntime"],
+        .testTarget(name: "MTImportTests", dependencies: ["MTImport", "MTModel", "MTSearch", "MTText", "MTRuntime", "MTData", "MTTrain"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MTDataTests", dependencies: ["MTData", "MTIO"]),
         .testTarget(name: "MTEvalTests", dependencies: ["MTEval"], resources: [.copy("Fixtures")]),

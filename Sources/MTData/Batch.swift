@@ -6,7 +6,8 @@
 /// targetIn[b]  = <s> y₁ … yₜ <pad> …    T = max over the batch of t + 1 (decoder input)
 /// targetOut[b] = y₁ … yₜ </s> <pad> …                                   (what the loss predicts)
 /// ```
-/// Padding is `<pad>` = 0. Matrices are row-major. This type holds data only; which pairs go
+/// The specials are the vocabulary's (`SpecialIds`: `<pad>` 0, `<s>` 1, `</s>` 2 unless imported;
+/// Marian starts the decoder with its `<pad>`). Matrices are row-major. This type holds data only; which pairs go
 /// together is decided by `Batcher`.
 public struct Batch: Sendable, Equatable {
     /// Corpus index of each row: [B]. Use it to put decoded output back in input order.
@@ -31,19 +32,21 @@ public struct Batch: Sendable, Equatable {
     public let sourceTokens: Int
     /// Σ targetLengths: the number of positions the loss is averaged over.
     public let targetTokens: Int
+    /// The ids written around and after each sentence.
+    public let specials: SpecialIds
 
     /// B · max(S, T): the quantity the token budget bounds.
     public var paddedSize: Int { size * max(sourceLength, targetLength) }
 
     /// Builds the batch of the pairs `indices` of `corpus`, rows in that order.
-    public init(corpus: EncodedCorpus, indices: [Int]) {
+    public init(corpus: EncodedCorpus, indices: [Int], specials: SpecialIds = .standard) {
         precondition(!indices.isEmpty, "a batch needs at least one pair")
         let b = indices.count
         let s = indices.lazy.map { corpus.sourceLength($0) + 1 }.max()!
         let t = indices.lazy.map { corpus.targetLength($0) + 1 }.max()!
-        var src = [Int32](repeating: SpecialIds.pad, count: b * s)  // [B, S]
-        var tin = [Int32](repeating: SpecialIds.pad, count: b * t)  // [B, T]
-        var tout = [Int32](repeating: SpecialIds.pad, count: b * t)  // [B, T]
+        var src = [Int32](repeating: specials.pad, count: b * s)  // [B, S]
+        var tin = [Int32](repeating: specials.pad, count: b * t)  // [B, T]
+        var tout = [Int32](repeating: specials.pad, count: b * t)  // [B, T]
         var srcLengths = [Int](repeating: 0, count: b)  // [B]
         var tgtLengths = [Int](repeating: 0, count: b)  // [B]
         for (row, i) in indices.enumerated() {
@@ -54,15 +57,15 @@ public struct Batch: Sendable, Equatable {
                 src[k] = id
                 k += 1
             }
-            src[k] = SpecialIds.eos
+            src[k] = specials.eos
             k = row * t
-            tin[k] = SpecialIds.bos
+            tin[k] = specials.bos
             for id in y {
                 tin[k + 1] = id
                 tout[k] = id
                 k += 1
             }
-            tout[k] = SpecialIds.eos
+            tout[k] = specials.eos
             srcLengths[row] = x.count + 1
             tgtLengths[row] = y.count + 1
         }
@@ -77,11 +80,12 @@ public struct Batch: Sendable, Equatable {
         targetLengths = tgtLengths
         sourceTokens = srcLengths.reduce(0, +)
         targetTokens = tgtLengths.reduce(0, +)
+        self.specials = specials
     }
 
     /// True where `source` holds padding: [B, S] (the encoder's key padding mask).
-    public var sourcePadding: [Bool] { source.map { $0 == SpecialIds.pad } }
+    public var sourcePadding: [Bool] { source.map { $0 == specials.pad } }
 
     /// True where `targetOut` holds padding: [B, T] (positions the loss ignores).
-    public var targetPadding: [Bool] { targetOut.map { $0 == SpecialIds.pad } }
+    public var targetPadding: [Bool] { targetOut.map { $0 == specials.pad } }
 }

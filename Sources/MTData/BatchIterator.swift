@@ -14,11 +14,13 @@ public struct BatchIterator: Sendable {
     public private(set) var position: BatchPosition
     /// The plan of `position.epoch`.
     public private(set) var plan: BatchPlan
+    /// The ids batches are padded and delimited with (the model's vocabulary).
+    public let specials: SpecialIds
 
     /// Starts at `position` (default: epoch 1, batch 0). Throws `invalidPosition` if the position
     /// was saved for another corpus or batching settings, or lies past the end of its epoch.
-    public init(corpus: EncodedCorpus, config: BatchingConfig, position: BatchPosition? = nil)
-        throws
+    public init(corpus: EncodedCorpus, config: BatchingConfig, position: BatchPosition? = nil,
+                specials: SpecialIds = .standard) throws
     {
         guard corpus.count > 0 else {
             throw DataError.invalidConfig(
@@ -45,6 +47,7 @@ public struct BatchIterator: Sendable {
         self.batcher = batcher
         self.position = start
         self.plan = plan
+        self.specials = specials
     }
 
     /// Hash of the corpus and of the settings that decide the batches.
@@ -79,7 +82,7 @@ public struct BatchIterator: Sendable {
 
     /// The next batch. After the last batch of an epoch the position moves to batch 0 of the next.
     public mutating func next() -> Batch {
-        let batch = Batch(corpus: corpus, indices: Array(plan.batch(position.batch)))
+        let batch = Batch(corpus: corpus, indices: Array(plan.batch(position.batch)), specials: specials)
         advance()
         return batch
     }

@@ -47,8 +47,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case .encoderFailed(let path, let line, let message):
             return "\(path):\(line): encoding failed: \(message)"
         case .invalidTokenId(let path, let line, let id):
-            return "\(path):\(line): encoder returned id \(id); sentence ids must be ≥ 3"
-                + " (0 <pad>, 1 <s>, 2 </s> are added by batching, never by the encoder)"
+            return "\(path):\(line): encoder returned id \(id), which is negative or the vocabulary's <pad>, <s> or </s>"
+                + " (batching adds those, never the encoder; with the toolkit's vocabularies ids must be ≥ 3)"
         case .invalidConfig(let name, let problems):
             return "invalid \(name):\n  - " + problems.joined(separator: "\n  - ")
         case .cacheCorrupt(let path, let reason):

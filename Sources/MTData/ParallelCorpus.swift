@@ -46,8 +46,8 @@ public struct ParallelCorpus: Sendable, Equatable {
             let tgtIds = encode(chunk.target, with: targetEncoder, threads: threads)
             for k in 0..<chunk.source.count {
                 let line = firstLine + k
-                let s = try checked(srcIds[k], path: sourcePath, line: line)
-                let t = try checked(tgtIds[k], path: targetPath, line: line)
+                let s = try checked(srcIds[k], specials: sourceEncoder.specials, path: sourcePath, line: line)
+                let t = try checked(tgtIds[k], specials: targetEncoder.specials, path: targetPath, line: line)
                 summary.pairsRead += 1
                 if let reason = filter.dropReason(sourceTokens: s.count, targetTokens: t.count) {
                     summary.record(reason)
@@ -120,14 +120,14 @@ public struct ParallelCorpus: Sendable, Equatable {
     }
 
     /// The ids, or the encoder's error / a bad id as a `DataError` with file and line.
-    static func checked(_ r: Result<[Int32], any Error>, path: String, line: Int) throws -> [Int32]
+    static func checked(_ r: Result<[Int32], any Error>, specials: SpecialIds, path: String, line: Int) throws -> [Int32]
     {
         let ids: [Int32]
         switch r {
         case .success(let x): ids = x
         case .failure(let e): throw DataError.encoderFailed(path: path, line: line, message: "\(e)")
         }
-        if let bad = ids.first(where: { $0 < SpecialIds.unk }) {
+        if let bad = ids.first(where: specials.isReserved) {
             throw DataError.invalidTokenId(path: path, line: line, id: bad)
         }
         return ids

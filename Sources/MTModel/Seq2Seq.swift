@@ -17,8 +17,8 @@ public struct TokenBatch: Sendable {
         self.source = source; self.targetIn = targetIn; self.targetOut = targetOut
     }
 
-    /// Real (non-pad) target tokens: the loss's denominator.
-    public var targetTokens: Int { targetOut.reduce(0) { $0 + ($1 == Vocab.pad ? 0 : 1) } }
+    /// Real (non-`pad`) target tokens: the loss's denominator.
+    public func targetTokens(pad: Int32) -> Int { targetOut.reduce(0) { $0 + ($1 == pad ? 0 : 1) } }
 }
 
 /// Fixed ids of the special tokens (ARCHITECTURE.md: vocabulary files list them first). A model's

@@ -15,6 +15,11 @@ public enum MarianDirectory {
         FileManager.default.fileExists(atPath: dir + "/" + sourceSPM)
     }
 
+    /// The files of `dir` that decide its ids (SentencePiece models, vocabularies), as paths.
+    public static func textFiles(in dir: String) -> [String] {
+        [sourceSPM, targetSPM, vocab, targetVocab].map { dir + "/" + $0 }.filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
     /// The source and target text pipelines (MarianTokenizer's behaviour), checked against the config.
     public static func pipelines(_ dir: String, config: ModelConfig) throws -> (TextPipeline, TextPipeline) {
         func fail(_ r: String) -> RuntimeError { .modelDirectory(path: dir, reason: r) }

@@ -12,6 +12,9 @@ public enum PipelineFiles {
     public static let targetVocabHashKey = "t2r_mt.target_vocab_hash"
     public static let sourceSegmentationKey = "t2r_mt.source_segmentation"
     public static let targetSegmentationKey = "t2r_mt.target_segmentation"
+    /// Metadata key of the hash of a directory's own text files (`hash(files:)`): an imported
+    /// model's SentencePiece models and vocabularies, for runs finetuned from it.
+    public static let textHashKey = "t2r_mt.text_hash"
 
     /// Hashes (FNV-1a, hex) of the BPE codes file (empty path: no BPE) and the two vocabularies.
     public static func hashes(bpeCodes: String, sourceVocab: Vocabulary,
@@ -20,5 +23,15 @@ public enum PipelineFiles {
         if !bpeCodes.isEmpty { h.add(String(decoding: try InputFile.contents(of: bpeCodes), as: UTF8.self)) }
         func vocab(_ v: Vocabulary) -> String { String(FNV1a.hash(String(decoding: v.fileBytes(), as: UTF8.self)), radix: 16) }
         return (String(h.value, radix: 16), vocab(sourceVocab), vocab(targetVocab))
+    }
+
+    /// Hash (FNV-1a, hex) of the contents of `files`, in order, each preceded by its file name.
+    public static func hash(files: [String]) throws -> String {
+        var h = FNV1a()
+        for f in files {
+            h.add(f.split(separator: "/").last.map(String.init) ?? f)
+            try InputFile.contents(of: f).withUnsafeBytes { h.add($0) }
+        }
+        return String(h.value, radix: 16)
     }
 }

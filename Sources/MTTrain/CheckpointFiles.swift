@@ -44,6 +44,11 @@ public struct CheckpointFiles: Sendable {
         if !c.bpeCodes.isEmpty { try Self.copy(c.bpeCodes, to: dir + "/" + PipelineFiles.bpeName) }
     }
 
+    /// Copies `paths` into the directory under their file names (an imported model's text files).
+    public func export(_ paths: [String]) throws {
+        for p in paths { try Self.copy(p, to: dir + "/" + (p.split(separator: "/").last.map(String.init) ?? p)) }
+    }
+
     /// Copies a file atomically (the destination is replaced whole or not at all).
     /// Throws `IOError` naming the file that could not be read or written.
     public static func copy(_ from: String, to: String) throws {

@@ -104,7 +104,8 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// Adam ε.
     public var adamEps: Float = 1e-8
     /// A softmax (or T2R) checkpoint to start from; with decoder t2r this is swap-then-finetune:
-    /// every tensor copied, fresh φ, fresh optimiser and schedule.
+    /// every tensor copied, fresh φ, fresh optimiser and schedule. `mt-train` also accepts a model
+    /// directory here (resolved to its checkpoint; an imported Marian directory brings its text side).
     public var initFrom: String = ""
 
     // Checkpoints and validation.
@@ -136,9 +137,12 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// Problems with the values themselves (files are checked when the run opens them).
     public func validate() throws {
         var p: [String] = []
-        for (name, v) in [("train_source", trainSource), ("train_target", trainTarget), ("source_vocab", sourceVocab),
-                          ("target_vocab", targetVocab)] where v.isEmpty {
+        for (name, v) in [("train_source", trainSource), ("train_target", trainTarget)] where v.isEmpty {
             p.append("\(name) is required")
+        }
+        // A model directory given as init_from may bring its own text files (checked when opened).
+        for (name, v) in [("source_vocab", sourceVocab), ("target_vocab", targetVocab)] where v.isEmpty && initFrom.isEmpty {
+            p.append("\(name) is required (or init_from a model directory)")
         }
         if (validSource.isEmpty) != (validTarget.isEmpty) { p.append("valid_source and valid_target go together") }
         if ModelConfig.Preset(rawValue: arch) == nil { p.append("arch '\(arch)' is not one of tiny, small, base, big") }
@@ -203,6 +207,23 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         c.outputBias = outputBias
         c.preNorm = preNorm
         c.tying = tie
+        c.dropout = dropout
+        c.attentionDropout = attentionDropout
+        c.activationDropout = activationDropout
+        try c.validate()
+        return c
+    }
+
+    /// An init_from checkpoint's architecture (an imported model's dimensions, activation,
+    /// positions and special ids) with this run's decoder, feature map, feature sizes and dropout.
+    public func modelConfig(adapting start: ModelConfig) throws -> ModelConfig {
+        guard let dec = ModelConfig.DecoderAttention(rawValue: decoder),
+              let phi = ModelConfig.FeatureMapKind(rawValue: featureMap) else { try validate(); fatalError("unreachable") }
+        var c = start
+        c.decoderAttention = dec
+        c.featureMap = phi
+        c.featureSizeSelf = featureSizeSelf
+        c.featureSizeCross = featureSizeCross
         c.dropout = dropout
         c.attentionDropout = attentionDropout
         c.activationDropout = activationDropout

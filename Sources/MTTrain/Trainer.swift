@@ -58,7 +58,7 @@ public final class Trainer {
         let batching = BatchingConfig(maxTokens: config.maxTokens, seed: config.seed, accumulate: config.updateFreq * group.size)
         var st = TrainingState()
         st.rngState = RNG(seed: config.seed, stream: 0xD0).state
-        iterator = try BatchIterator(corpus: train, config: batching)
+        iterator = try BatchIterator(corpus: train, config: batching, specials: SpecialIds(model.config.specialIDs))
         if resume && FileManager.default.fileExists(atPath: files.lastState) {
             let (entries, meta) = try SafeTensors.read(files.last)
             if let saved = try Checkpoint.config(in: meta, path: files.last), saved != model.config {
@@ -69,7 +69,8 @@ public final class Trainer {
             st = try TrainingState.load(files.lastState, into: store)
             try Self.checkSplit(saved: st, updateFreq: config.updateFreq, ranks: group.size, path: files.lastState, log: log)
             let position = BatchPosition(epoch: st.epoch, batch: st.batch, fingerprint: st.dataFingerprint)
-            iterator = try BatchIterator(corpus: train, config: batching, position: position)
+            iterator = try BatchIterator(corpus: train, config: batching, position: position,
+                                         specials: SpecialIds(model.config.specialIDs))
             adam = Adam(beta1: config.adamBeta1, beta2: config.adamBeta2, epsilon: config.adamEps,
                         weightDecay: config.weightDecay, step: st.adamStep)
             log.info("resumed from \(files.last): update \(st.update), \(position)")

@@ -48,7 +48,8 @@ public struct Validator: Sendable {
 
     public func run(model: Seq2Seq, params: ParameterStore, smoothing: Float) throws -> Result {
         var lossSum = 0.0, nllSum = 0.0, tokens = 0
-        var it = try BatchIterator(corpus: corpus, config: .evaluation(maxTokens: maxTokens))
+        var it = try BatchIterator(corpus: corpus, config: .evaluation(maxTokens: maxTokens),
+                                   specials: SpecialIds(model.config.specialIDs))
         let arena = Arena(capacity: 0)
         var rng = RNG(seed: 0)
         for _ in 0..<it.batchesInEpoch {
@@ -66,6 +67,13 @@ public struct Validator: Sendable {
             r.signature = Signature.bleu(bleuOptions, nrefs: 1).format()
         }
         return r
+    }
+}
+
+extension SpecialIds {
+    /// The data-side view of a model's special ids (MTData does not import MTModel).
+    public init(_ ids: ModelConfig.SpecialIDs) {
+        self.init(pad: ids.pad, bos: ids.bos, eos: ids.eos, unk: ids.unk)
     }
 }
 

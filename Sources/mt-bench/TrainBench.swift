@@ -79,7 +79,7 @@ struct TrainBench: ParsableCommand {
             arena.reset()
             store.zeroGrads()
             let cache = model.forward(batch, smoothing: 0.1, training: true, rng: &stepRNG, params: store, arena: arena)
-            model.backward(cache, scale: 1 / Float(batch.targetTokens), smoothing: 0.1, params: store, arena: arena)
+            model.backward(cache, scale: 1 / Float(batch.targetTokens(pad: model.config.specialIDs.pad)), smoothing: 0.1, params: store, arena: arena)
             GradClip.clip(store, maxNorm: 1)
             adam.update(store, learningRate: 1e-4)
         }
@@ -90,8 +90,8 @@ struct TrainBench: ParsableCommand {
         for _ in 0..<steps { step() }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)
         emit(["bench": "train", "config": preset.rawValue, "decoder": config.decoderAttention.rawValue,
-              "threads": threads, "batch": b, "length": length, "target_tokens": batch.targetTokens,
-              "seconds_per_step": seconds, "tok_per_s": Double(batch.targetTokens) / seconds,
+              "threads": threads, "batch": b, "length": length, "target_tokens": batch.targetTokens(pad: model.config.specialIDs.pad),
+              "seconds_per_step": seconds, "tok_per_s": Double(batch.targetTokens(pad: model.config.specialIDs.pad)) / seconds,
               "arena_mb": Double(arena.capacity) * 4 / 1e6, "arena_grows_in_timed_steps": arena.grows - growsBefore,
               "parameters": model.layout.parameterCount])
     }

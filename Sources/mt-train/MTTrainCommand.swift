@@ -51,12 +51,13 @@ struct Train: ParsableCommand {
             return
         }
         do { try c.validate() } catch { throw ValidationError("\(error)") }
+        let start = try InitFrom.resolve(c)
         // Under mpirun: one rank of a data-parallel job (README: MPI training). A failure on
         // one rank ends the whole job; symmetric exits (signal, non-finite) finalize MPI.
         let group = try ProcessGroup.fromEnvironment()
-        guard group.size > 1 else { return try train(c, group: group) }
+        guard group.size > 1 else { return try train(start, group: group) }
         do {
-            try train(c, group: group)
+            try train(start, group: group)
         } catch let e as ExitCode {
             group.finalize()
             throw e
@@ -67,7 +68,8 @@ struct Train: ParsableCommand {
         group.finalize()
     }
 
-    func train(_ c: TrainConfig, group: ProcessGroup) throws {
+    func train(_ start: InitFrom.Resolved, group: ProcessGroup) throws {
+        let c = start.config
         GEMM.setThreads(c.threads)
         try FileManager.default.createDirectory(atPath: c.saveDir, withIntermediateDirectories: true)
         let files = CheckpointFiles(dir: c.saveDir)
@@ -78,9 +80,13 @@ struct Train: ParsableCommand {
         StopSignal.install()
         // Rank 0 builds the corpus caches in save_dir first; the other ranks then read them.
         if !leader { try group.barrier() }
-        let run = try TrainingRun(config: c, translate: try ValidationDecoding.greedyOrBeam(beam: c.validBeam, lenpen: c.validLenpen), log: log)
+        if let note = start.note { log.info(note) }
+        let run = try TrainingRun(config: c, directoryText: start.directoryText,
+                                  translate: try ValidationDecoding.greedyOrBeam(beam: c.validBeam, lenpen: c.validLenpen), log: log)
         if leader { try group.barrier() }
-        if leader { try files.exportTextFiles(of: c) }  // after TrainingRun has checked every input file
+        if leader {  // after TrainingRun has checked every input file
+            if let d = start.directoryText { try files.export(d.files) } else { try files.exportTextFiles(of: c) }
+        }
         if let r = run.initReport { log.info(r) }
         log.info("model: \(run.model.config.decoderAttention.rawValue) decoder, \(run.model.layout.parameterCount) parameters")
         let trainer = try run.trainer(resume: !noResume, log: log, group: group)

@@ -142,7 +142,7 @@ struct TrainFlags: ParsableArguments {
     @Option(name: .customLong("adam-eps"), help: "Adam ε.")
     var adamEps: Float?
 
-    @Option(name: .customLong("init-from"), help: "A softmax (or T2R) checkpoint to start from; with decoder t2r this is swap-then-finetune: every tensor copied, fresh φ, fresh optimiser and schedule.")
+    @Option(name: .customLong("init-from"), help: "A checkpoint or model directory to start from (a directory: its best, else last checkpoint, and its vocabularies and BPE codes when not given). An mt-import marian directory brings its SentencePiece models, vocabulary and architecture. With decoder t2r this is swap-then-finetune: every tensor copied, fresh φ, fresh optimiser and schedule.")
     var initFrom: String?
 
     @Option(name: .customLong("save-dir"), help: "Checkpoints, state, config.yaml and metrics.jsonl go here; a run resumes from it.")

@@ -39,6 +39,24 @@ final class BatcherTests: XCTestCase {
         XCTAssertEqual(b.sourcePadding.filter { !$0 }.count, b.sourceTokens)
     }
 
+    /// An imported Marian vocabulary: `</s>` 0, `<unk>` 1, `<pad>` last (99), decoder start = `<pad>`.
+    func testBatchWithImportedSpecials() {
+        let marian = SpecialIds(pad: 99, bos: 99, eos: 0, unk: 1)
+        let corpus = EncodedCorpus(pairs: [(source: [1, 11], target: [20]), (source: [13], target: [21, 1])])
+        let b = Batch(corpus: corpus, indices: [0, 1], specials: marian)
+        XCTAssertEqual(b.source, [1, 11, 0, 13, 0, 99])
+        XCTAssertEqual(b.targetIn, [99, 20, 99, 99, 21, 1])
+        XCTAssertEqual(b.targetOut, [20, 0, 99, 21, 1, 0])
+        XCTAssertEqual(b.targetTokens, 5)
+        XCTAssertEqual(b.targetPadding, [false, false, true, false, false, false])
+        XCTAssertEqual(b.sourcePadding, [false, false, false, false, false, true])
+        var it = try! BatchIterator(corpus: corpus, config: .evaluation(maxTokens: 64), specials: marian)
+        XCTAssertEqual(it.next().specials, marian)
+        XCTAssertTrue(marian.isReserved(0) && marian.isReserved(99) && marian.isReserved(-1))
+        XCTAssertFalse(marian.isReserved(1) || marian.isReserved(2))  // <unk> and ordinary pieces
+        XCTAssertEqual((-1...4).filter(SpecialIds.standard.isReserved), [-1, 0, 1, 2])
+    }
+
     func testBudgetCoverageAndOversized() throws {
         var corpus = syntheticCorpus(5000, maxLength: 60)
         corpus.append(source: Array(repeating: 9, count: 300), target: [9, 9], line: 5001)  // S 301

@@ -129,10 +129,17 @@ final class ParallelCorpusTests: XCTestCase {
             try ParallelCorpus.read(
                 sourcePath: s, targetPath: t, sourceEncoder: failing, targetEncoder: failing)
         }
-        let special = ClosureEncoder(fingerprint: "s") { $0 == "c" ? [7, SpecialIds.eos] : [7] }
+        let special = ClosureEncoder(fingerprint: "s") { $0 == "c" ? [7, SpecialIds.standard.eos] : [7] }
         assertThrows(.invalidTokenId(path: t, line: 3, id: 2)) {
             try ParallelCorpus.read(
                 sourcePath: s, targetPath: t, sourceEncoder: special, targetEncoder: special)
+        }
+        // With Marian's ids (</s> 0, <unk> 1, <pad> 9) the same 2 is an ordinary piece, 0 is refused.
+        let marian = SpecialIds(pad: 9, bos: 9, eos: 0, unk: 1)
+        let imported = ClosureEncoder(fingerprint: "m", specials: marian) { $0 == "d" ? [7, 0] : [1, 2] }
+        assertThrows(.invalidTokenId(path: t, line: 4, id: 0)) {
+            try ParallelCorpus.read(
+                sourcePath: s, targetPath: t, sourceEncoder: imported, targetEncoder: imported)
         }
     }
 

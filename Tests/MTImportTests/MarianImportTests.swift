@@ -2,10 +2,12 @@ import Foundation
 import XCTest
 
 @testable import MTImport
+import MTData
 import MTModel
 import MTOps
 import MTSearch
 import MTText
+import MTTrain
 
 /// Golden files from tools/marian/make_fixtures.py (transformers + sentencepiece from PyPI): two
 /// tiny trained Marian models ("tied": shared vocabulary with >>de<< >>fr<< codes, swish, scaled
@@ -25,6 +27,8 @@ final class MarianImportTests: XCTestCase {
         let greedy: [[Int32]]
         let beam4: [[Int32]]
         let beam4_text: [String]
+        let logit_source: [String]
+        let logit_target: [String]
     }
 
     static func golden(_ name: String) throws -> Golden {
@@ -109,6 +113,43 @@ final class MarianImportTests: XCTestCase {
             var worst: Float = 0
             for i in 0..<ref.values.count { worst = max(worst, abs(cache.logits.pointer[i] - ref.values[i])) }
             XCTAssertLessThan(worst, 1e-4, "\(name): max |ours − HF| over \(b)×\(t)×\(v) logits")
+        }
+    }
+
+    /// The training path on an imported model: raw text → our SentencePiece sides → MTData batch
+    /// with the model's special ids → TokenBatch gives the ids Hugging Face feeds
+    /// (`tok(src, text_target=tgt, padding=True)`, labels shifted right after the decoder start)
+    /// and, at every position the loss counts, its logits within 1e-4.
+    func testTrainingBatchesOfImportedModelMatchHuggingFace() throws {
+        for name in Self.models {
+            let g = try Self.golden(name)
+            let (model, store, _, _) = try Self.imported(name)
+            let (source, target, _) = try Self.sides("\(Self.fixtures)/\(name)/hf")
+            let corpus = EncodedCorpus(pairs: zip(g.logit_source, g.logit_target).map { (source.encode($0), target.encode($1)) })
+            let specials = SpecialIds(model.config.specialIDs)
+            let batch = Batch(corpus: corpus, indices: Array(0..<corpus.count), specials: specials)
+            let (entries, _) = try SafeTensors.read("\(Self.fixtures)/\(name)/logits.safetensors")
+            let by = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
+            let src = try XCTUnwrap(by["input_ids"]), dec = try XCTUnwrap(by["decoder_input_ids"]), ref = try XCTUnwrap(by["logits"])
+            XCTAssertEqual([batch.size, batch.sourceLength], src.shape, name)
+            XCTAssertEqual(batch.source, src.values.map { Int32($0) }, "\(name): encoder ids")
+            XCTAssertEqual([batch.size, batch.targetLength], Array(dec.shape), name)
+            let t = batch.targetLength, v = ref.shape[2]
+            var counted = 0
+            for i in 0..<batch.size * t where batch.targetOut[i] != specials.pad {
+                XCTAssertEqual(batch.targetIn[i], Int32(dec.values[i]), "\(name): decoder input at \(i)")
+                counted += 1
+            }
+            XCTAssertEqual(counted, batch.targetTokens)
+            var rng = RNG(seed: 0)
+            let m = model.withPositions(atLeast: max(batch.sourceLength, t) + 1)
+            let cache = m.forward(TokenBatch(batch), smoothing: 0, training: false, rng: &rng, params: store, arena: Arena(capacity: 0))
+            var worst: Float = 0
+            for i in 0..<batch.size * t where batch.targetOut[i] != specials.pad {
+                for k in 0..<v { worst = max(worst, abs(cache.logits.pointer[i * v + k] - ref.values[i * v + k])) }
+            }
+            XCTAssertLessThan(worst, 1e-4, "\(name): max |ours − HF| over the \(counted) counted positions")
+            XCTAssertEqual(cache.result.tokens, batch.targetTokens, "\(name): the loss counts <pad> positions")
         }
     }
 
