@@ -86,7 +86,7 @@ let package = Package(
             "MTTrain", "MTRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-translate", dependencies: [
-            "MTIO", "MTRuntime", "MTSearch", "MTTensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MTIO", "MTModel", "MTRuntime", "MTSearch", "MTTensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-serve", dependencies: [
             "MTServe", "MTSearch", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -70,13 +70,17 @@ public struct Linear: Sendable {
     /// Pointer form with row strides (x rows of `ldx`, y rows of `ldy`).
     public func forward(_ x: UnsafePointer<Float>, rows n: Int, ldx: Int,
                         into y: UnsafeMutablePointer<Float>, ldy: Int, params: ParameterStore) {
-        let w = params.weight(weightID).pointer
         var beta: Float = 0
         if let b = biasID {  // preload the bias, then accumulate the product on top
             let bp = params.weight(b).pointer
             for r in 0..<n { (y + r * ldy).update(from: bp, count: outFeatures) }
             beta = 1
         }
+        if let q = params.int8Weight(weightID) {  // int8 decoding (ParameterStore.quantizeInt8)
+            GEMM.int8(m: n, a: x, lda: ldx, w: q, beta: beta, c: y, ldc: ldy)
+            return
+        }
+        let w = params.weight(weightID).pointer
         GEMM.sgemm(.none, .transposed, m: n, n: outFeatures, k: inFeatures,
                    a: x, lda: ldx, b: w, ldb: inFeatures, beta: beta, c: y, ldc: ldy)
     }

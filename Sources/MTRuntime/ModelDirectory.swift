@@ -23,7 +23,8 @@ public struct LoadedModel: Sendable {
     /// Loads `checkpoint` (default: checkpoint_best, else checkpoint_last) from `dir` with its
     /// text pipelines. Throws `RuntimeError.modelDirectory` naming what is missing or
     /// mismatched, or the checkpoint reader's error.
-    public init(directory dir: String, checkpoint: String? = nil) throws {
+    /// - Parameter computeType: int8 quantizes the linear layers' weights once, after loading.
+    public init(directory dir: String, checkpoint: String? = nil, computeType: ComputeType = .float32) throws {
         func fail(_ reason: String) -> RuntimeError { .modelDirectory(path: dir, reason: reason) }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
@@ -45,6 +46,7 @@ public struct LoadedModel: Sendable {
             model = try Seq2Seq(config: config)
             store = ParameterStore(layout: model.layout, training: false)
             try Checkpoint.copy(entries, into: store, path: path)
+            model.prepare(store, for: computeType)
             self.checkpoint = path
             return
         }
@@ -71,6 +73,7 @@ public struct LoadedModel: Sendable {
         model = try Seq2Seq(config: config)
         store = ParameterStore(layout: model.layout, training: false)
         try Checkpoint.copy(entries, into: store, path: path)
+        model.prepare(store, for: computeType)
         func options(_ key: String) -> PretokenizerOptions {
             PretokenizerOptions(segmentation: SegmentationMode(rawValue: meta[key] ?? "words") ?? .words)
         }

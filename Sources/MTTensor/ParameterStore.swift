@@ -42,6 +42,8 @@ public final class ParameterStore: @unchecked Sendable {
     public let grads: TensorStorage?
     public let moment1: TensorStorage?
     public let moment2: TensorStorage?
+    /// Int8 copies of linear layers' weights for int8 decoding (`quantizeInt8`), else nil.
+    var int8Storage: Int8Storage?
 
     public init(layout: ParameterLayout, training: Bool) {
         self.layout = layout

@@ -57,6 +57,9 @@ struct DecodeBench: ParsableCommand {
     @Option(help: "Model layout: fairseq (ours: ReLU, positions from 1, <pad> 0) or marian (an imported OPUS-MT model's: swish, Marian positions, output bias, </s> 0, <pad> last).")
     var layout: String = "fairseq"
 
+    @Option(help: "float32 or int8 (the linear layers' weights quantized per row, as mt-translate --compute-type int8).")
+    var computeType: String = "float32"
+
     @Option(help: .hidden)
     var caseSpec: String?
 
@@ -103,6 +106,7 @@ struct DecodeBench: ParsableCommand {
     func validate() throws {
         if let s = caseSpec, Case(spec: s) == nil { throw ValidationError("bad case spec '\(s)'") }
         guard layout == "fairseq" || layout == "marian" else { throw ValidationError("--layout is fairseq or marian, not \(layout)") }
+        guard ComputeType(rawValue: computeType) != nil else { throw ValidationError("--compute-type is float32 or int8, not \(computeType)") }
         for c in configs.split(separator: ",") where ModelConfig.Preset(rawValue: String(c)) == nil {
             throw ValidationError("unknown preset '\(c)' (small, base, tiny, big)")
         }
@@ -129,7 +133,8 @@ struct DecodeBench: ParsableCommand {
     func runChild(_ c: Case) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        p.arguments = ["decode", "--case-spec", c.spec, "--src-len", "\(srcLen)", "--threads", "\(threads)", "--layout", layout]
+        p.arguments = ["decode", "--case-spec", c.spec, "--src-len", "\(srcLen)", "--threads", "\(threads)", "--layout", layout,
+                       "--compute-type", computeType]
         try p.run()
         p.waitUntilExit()
         if p.terminationStatus != 0 {
@@ -178,6 +183,7 @@ struct DecodeBench: ParsableCommand {
         let model = try Seq2Seq(config: config).withPositions(atLeast: c.len + srcLen + 2)
         let store = ParameterStore(layout: model.layout, training: false)
         model.initialize(store, seed: 1)
+        model.prepare(store, for: ComputeType(rawValue: computeType) ?? .float32)
         var rng = RNG(seed: 5)
         // real tokens: 4..<V (ours), 2..<V−1 (Marian: </s> 0, <unk> 1, <pad> V−1)
         let (lo, n) = layout == "marian" ? (2, vocab - 3) : (4, vocab - 4)
@@ -197,7 +203,7 @@ struct DecodeBench: ParsableCommand {
         let steps = [25, 100, 400, 1000].filter { $0 <= c.len }.map { (t: $0, ms: clock.meanMs(around: $0)) }
         let stepText = (steps.map { "\"step_ms_t\($0.t)\":\(String(format: "%.4g", $0.ms.wall))" }
             + steps.map { "\"step_cpu_ms_t\($0.t)\":\(String(format: "%.4g", $0.ms.cpu))" }).joined(separator: ",")
-        let fields: KeyValuePairs<String, Any> = ["bench": "decode", "layout": layout, "config": c.preset.rawValue, "decoder": c.decoder.rawValue, "beam": c.beam,
+        let fields: KeyValuePairs<String, Any> = ["bench": "decode", "layout": layout, "compute_type": computeType, "config": c.preset.rawValue, "decoder": c.decoder.rawValue, "beam": c.beam,
                   "batch": c.batch, "len": c.len, "src_len": srcLen, "threads": threads,
                   "tok_per_s": Double(c.batch * c.len) / seconds, "seconds": seconds, "cpu_seconds": cpuSeconds,
                   "load_avg_1m": Self.loadAverage(),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MTModel
 import MTRuntime
 import MTSearch
 import MTTensor
@@ -56,6 +57,9 @@ struct MTTranslate: ParsableCommand {
     @Option(help: "Threads for OpenBLAS and the toolkit.")
     var threads: Int = 2
 
+    @Option(help: "float32, or int8: the linear layers' weights quantized to int8 per output row when the model loads, inputs per row on every product (CTranslate2's compute_type int8).")
+    var computeType: String = "float32"
+
     @Flag(help: "Input is already segmented (BPE tokens) and output stays segmented (no BPE removal or detokenisation).")
     var raw = false
 
@@ -66,6 +70,9 @@ struct MTTranslate: ParsableCommand {
         let o = searchOptions(defaults: nil)
         do { try o.validate() } catch { throw ValidationError("\(error)") }
         guard threads >= 1, bufferLines >= 1 else { throw ValidationError("--threads and --buffer-lines must be ≥ 1") }
+        guard ComputeType(rawValue: computeType) != nil else {
+            throw ValidationError("--compute-type \(computeType): expected one of \(ComputeType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     /// The flags over the model's defaults (search.json) over the built-in ones.
@@ -84,7 +91,9 @@ struct MTTranslate: ParsableCommand {
     func run() throws {
         GEMM.setThreads(threads)
         let loaded: LoadedModel
-        do { loaded = try LoadedModel(directory: model, checkpoint: checkpoint) } catch {
+        do {
+            loaded = try LoadedModel(directory: model, checkpoint: checkpoint, computeType: ComputeType(rawValue: computeType) ?? .float32)
+        } catch {
             throw ValidationError("\(error)")
         }
         let translator = LineTranslator(model: loaded, raw: raw)

@@ -82,6 +82,43 @@ final class DecodingTests: XCTestCase {
     func testRecurrentEqualsParallelSoftmaxPreNorm() throws { try checkRecurrentEqualsParallel(.softmax, preNorm: true, beam: 1) }
 
     /// log-probabilities sum to one per row.
+    /// `--compute-type int8`: every linear weight gets an int8 copy (not the embeddings' look-up
+    /// or φ), and recurrent int8 decoding stays within a few percent of the float32 logits.
+    func testInt8DecodingIsCloseToFloat32() throws {
+        for attention in [ModelConfig.DecoderAttention.t2r, .softmax] {
+            let (m, p) = try Self.model(attention, preNorm: false)
+            let reference = parallelLogits(m, p)  // float32
+            m.prepare(p, for: .int8)
+            let ids = m.linearWeightIDs
+            XCTAssertTrue(ids.contains(m.outputProjection.weightID))
+            XCTAssertFalse(ids.contains { m.layout.entries[$0].name.contains(".phi.") })
+            XCTAssertTrue(ids.allSatisfy { p.int8Weight($0) != nil })
+            // 2 encoder/decoder self-attention q,k,v,o + cross q,k,v,o + fc1, fc2 per layer, + output
+            let expected = m.config.encoderLayers * 6 + m.config.decoderLayers * 10 + 1
+            XCTAssertEqual(ids.count, expected, "\(attention): \(ids.map { m.layout.entries[$0].name })")
+            let v = m.config.targetVocabSize, t = Self.targets[0].count + 1
+            let arena = Arena(capacity: 0)
+            let enc = m.encodeForDecoding(Self.sources, params: p, arena: arena)
+            let state = m.startDecoding(encoderOutput: enc.output, padding: enc.padding, beam: 1, maxPositions: t,
+                                        params: p, arena: arena)
+            var maxAbs: Float = 0, maxRef: Float = 0
+            for pos in 0..<t {
+                arena.reset()
+                let tokens = (0..<Self.sources.count).map { n in pos == 0 ? Vocab.bos : Self.targets[n][pos - 1] }
+                let logits = m.step(tokens: tokens, state: state, params: p, arena: arena)  // [N, V], int8
+                for n in 0..<tokens.count {
+                    for i in 0..<v {
+                        let ref = reference.pointer[(n * t + pos) * v + i]
+                        maxAbs = max(maxAbs, abs(ref - logits.pointer[n * v + i]))
+                        maxRef = max(maxRef, abs(ref))
+                    }
+                }
+            }
+            XCTAssertGreaterThan(maxAbs, 0, "\(attention): int8 should not be float32 exactly")
+            XCTAssertLessThan(maxAbs, 0.05 * maxRef, "\(attention): int8 max |Δ| \(maxAbs), max |logit| \(maxRef)")
+        }
+    }
+
     func testLogProbsOutput() throws {
         let (m, p) = try Self.model(.t2r, preNorm: false)
         let arena = Arena(capacity: 0)

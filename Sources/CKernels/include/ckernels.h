@@ -4,6 +4,8 @@
 #ifndef T2R_MT_CKERNELS_H
 #define T2R_MT_CKERNELS_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -23,6 +25,22 @@ void mt_small_gemm_nt_portable(int m, int j0, int j1, int k, float alpha,
 
 /// 1 when the AVX2+FMA body is in use, 0 for the portable one.
 int mt_small_gemm_uses_avx2(void);
+
+/// Symmetric int8 quantization of n rows of k floats (row stride ldw): s[i] = max|w[i, :]| / 127
+/// (1 for a zero row), q[i, p] = round(w[i, p] / s[i]) clamped to [-127, 127] (row stride ldq).
+void mt_quantize_rows_s8(int n, int k, const float *w, int ldw, int8_t *q, int ldq, float *s);
+
+/// C[i, j] = (sa[i] · sb[j]) · Σ_p qa[i, p] · qb[j, p] + beta · C[i, j] for i in [0, m), j in
+/// [j0, j1), where A's rows (floats, stride lda) are quantized on the call like
+/// mt_quantize_rows_s8 and qb/sb are B quantized by it (stride ldb). The integer sums are exact,
+/// so the result does not depend on the body (AVX2 or portable) or on the caller's split of j.
+/// Returns 0 when the per-thread scratch for A could not be allocated, else 1.
+int mt_gemm_q8_nt(int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
+                  const float *sb, float beta, float *c, int ldc);
+
+/// The portable body alone (tests compare it with the AVX2 one).
+int mt_gemm_q8_nt_portable(int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
+                           const float *sb, float beta, float *c, int ldc);
 
 #ifdef __cplusplus
 }

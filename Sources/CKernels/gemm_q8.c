@@ -1,0 +1,175 @@
+// Int8 products A · Bᵀ for decoding with int8 weights (see ckernels.h and MTTensor/Int8GEMM.swift).
+//
+// B is a weight matrix stored [out, in] and quantized once per output row (symmetric: w ≈ sb[j] ·
+// qb[j, p], |qb| ≤ 127). A's rows are quantized on every call, per row, the same way (dynamic
+// quantization, as CTranslate2's int8 does). Each output is then
+//     C[i, j] = (sa[i] · sb[j]) · Σ_p qa[i, p] · qb[j, p]  (+ beta · C[i, j])
+// with the sum exact in int32 (|sum| ≤ k · 127² < 2³¹ for k < 133,000). Because the integer sum
+// is exact, the AVX2 body and the portable one give identical results, whatever the split of j.
+//
+// AVX2 body: A's quantized rows are kept widened to int16 in a per-thread scratch; B rows are
+// loaded as 16 int8, widened, and multiplied pairwise into int32 lanes (vpmaddwd). Register block:
+// 4 rows of A × 2 rows of B, eight 8-lane int32 accumulators.
+#include "ckernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define MT_X86 1
+#endif
+
+// Per-thread scratch for A's quantized rows (int16) and scales: grows, never shrinks.
+static __thread int16_t *scratch_q;
+static __thread float *scratch_s;
+static __thread long scratch_cap, scratch_rows;
+
+static int ensure_scratch(int m, int k) {
+    long need = (long)m * k;
+    if (need > scratch_cap) {
+        int16_t *q = realloc(scratch_q, (size_t)need * sizeof(int16_t));
+        if (!q) return 0;
+        scratch_q = q;
+        scratch_cap = need;
+    }
+    if (m > scratch_rows) {
+        float *s = realloc(scratch_s, (size_t)m * sizeof(float));
+        if (!s) return 0;
+        scratch_s = s;
+        scratch_rows = m;
+    }
+    return 1;
+}
+
+// Symmetric per-row quantization of n rows of k floats: q = round(x / s), s = max|x| / 127
+// (s = 1 for an all-zero row). Rounds half away from zero (lroundf), in every body.
+static void quantize_rows_i16(int n, int k, const float *x, int ldx, int16_t *q, int ldq, float *s) {
+    for (int i = 0; i < n; i++) {
+        const float *r = x + (long)i * ldx;
+        float mx = 0;
+        for (int p = 0; p < k; p++) { float v = fabsf(r[p]); if (v > mx) mx = v; }
+        float scale = mx > 0 ? mx / 127.0f : 1.0f, inv = 1.0f / scale;
+        int16_t *o = q + (long)i * ldq;
+        for (int p = 0; p < k; p++) {
+            long v = lroundf(r[p] * inv);
+            o[p] = (int16_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+        }
+        s[i] = scale;
+    }
+}
+
+void mt_quantize_rows_s8(int n, int k, const float *w, int ldw, int8_t *q, int ldq, float *s) {
+    for (int i = 0; i < n; i++) {
+        const float *r = w + (long)i * ldw;
+        float mx = 0;
+        for (int p = 0; p < k; p++) { float v = fabsf(r[p]); if (v > mx) mx = v; }
+        float scale = mx > 0 ? mx / 127.0f : 1.0f, inv = 1.0f / scale;
+        int8_t *o = q + (long)i * ldq;
+        for (int p = 0; p < k; p++) {
+            long v = lroundf(r[p] * inv);
+            o[p] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+        }
+        s[i] = scale;
+    }
+}
+
+static inline void put(float *c, float v, float beta) { *c = beta == 0.0f ? v : v + beta * *c; }
+
+static void q8_portable(int m, int j0, int j1, int k, const int16_t *qa, const float *sa,
+                        const int8_t *qb, int ldb, const float *sb, float beta, float *c, int ldc) {
+    for (int j = j0; j < j1; j++) {
+        const int8_t *b = qb + (long)j * ldb;
+        for (int i = 0; i < m; i++) {
+            const int16_t *a = qa + (long)i * k;
+            int32_t acc = 0;
+            for (int p = 0; p < k; p++) acc += (int32_t)a[p] * (int32_t)b[p];
+            put(c + (long)i * ldc + j, (sa[i] * sb[j]) * (float)acc, beta);
+        }
+    }
+}
+
+#ifdef MT_X86
+__attribute__((target("avx2")))
+static inline int32_t hsum_epi32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    return _mm_cvtsi128_si32(s);
+}
+
+__attribute__((target("avx2")))
+static void q8_avx2(int m, int j0, int j1, int k, const int16_t *qa, const float *sa,
+                    const int8_t *qb, int ldb, const float *sb, float beta, float *c, int ldc) {
+    for (int j = j0; j < j1; j += 2) {
+        int pair = j + 1 < j1;
+        const int8_t *b0 = qb + (long)j * ldb, *b1 = pair ? b0 + ldb : b0;
+        for (int i = 0; i < m; i += 4) {
+            int r = m - i < 4 ? m - i : 4;
+            const int16_t *a0 = qa + (long)i * k;
+            const int16_t *a1 = r > 1 ? a0 + k : a0, *a2 = r > 2 ? a0 + 2L * k : a0, *a3 = r > 3 ? a0 + 3L * k : a0;
+            __m256i v0 = _mm256_setzero_si256(), v1 = v0, v2 = v0, v3 = v0, v4 = v0, v5 = v0, v6 = v0, v7 = v0;
+            int p = 0;
+            for (; p + 16 <= k; p += 16) {
+                __m256i x0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(b0 + p)));
+                __m256i x1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(b1 + p)));
+                __m256i y0 = _mm256_loadu_si256((const __m256i *)(a0 + p));
+                __m256i y1 = _mm256_loadu_si256((const __m256i *)(a1 + p));
+                __m256i y2 = _mm256_loadu_si256((const __m256i *)(a2 + p));
+                __m256i y3 = _mm256_loadu_si256((const __m256i *)(a3 + p));
+                v0 = _mm256_add_epi32(v0, _mm256_madd_epi16(y0, x0)); v1 = _mm256_add_epi32(v1, _mm256_madd_epi16(y1, x0));
+                v2 = _mm256_add_epi32(v2, _mm256_madd_epi16(y2, x0)); v3 = _mm256_add_epi32(v3, _mm256_madd_epi16(y3, x0));
+                v4 = _mm256_add_epi32(v4, _mm256_madd_epi16(y0, x1)); v5 = _mm256_add_epi32(v5, _mm256_madd_epi16(y1, x1));
+                v6 = _mm256_add_epi32(v6, _mm256_madd_epi16(y2, x1)); v7 = _mm256_add_epi32(v7, _mm256_madd_epi16(y3, x1));
+            }
+            int32_t s[8] = {hsum_epi32(v0), hsum_epi32(v1), hsum_epi32(v2), hsum_epi32(v3),
+                            hsum_epi32(v4), hsum_epi32(v5), hsum_epi32(v6), hsum_epi32(v7)};
+            for (; p < k; p++) {
+                int32_t x0 = b0[p], x1 = b1[p];
+                s[0] += a0[p] * x0; s[1] += a1[p] * x0; s[2] += a2[p] * x0; s[3] += a3[p] * x0;
+                s[4] += a0[p] * x1; s[5] += a1[p] * x1; s[6] += a2[p] * x1; s[7] += a3[p] * x1;
+            }
+            for (int q = 0; q < r; q++) {
+                put(c + (long)(i + q) * ldc + j, (sa[i + q] * sb[j]) * (float)s[q], beta);
+                if (pair) put(c + (long)(i + q) * ldc + j + 1, (sa[i + q] * sb[j + 1]) * (float)s[4 + q], beta);
+            }
+        }
+    }
+}
+#endif
+
+typedef void (*q8_fn)(int, int, int, int, const int16_t *, const float *, const int8_t *, int, const float *,
+                      float, float *, int);
+
+static q8_fn chosen_q8;
+
+static q8_fn pick_q8(int portable) {
+    if (portable) return q8_portable;
+    q8_fn f = __atomic_load_n(&chosen_q8, __ATOMIC_ACQUIRE);
+    if (f) return f;
+    f = q8_portable;
+#ifdef MT_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2")) f = q8_avx2;
+#endif
+    __atomic_store_n(&chosen_q8, f, __ATOMIC_RELEASE);
+    return f;
+}
+
+static int run_q8(int portable, int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
+                  const float *sb, float beta, float *c, int ldc) {
+    if (!ensure_scratch(m, k)) return 0;
+    quantize_rows_i16(m, k, a, lda, scratch_q, k, scratch_s);
+    pick_q8(portable)(m, j0, j1, k, scratch_q, scratch_s, qb, ldb, sb, beta, c, ldc);
+    return 1;
+}
+
+int mt_gemm_q8_nt(int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
+                  const float *sb, float beta, float *c, int ldc) {
+    return run_q8(0, m, j0, j1, k, a, lda, qb, ldb, sb, beta, c, ldc);
+}
+
+int mt_gemm_q8_nt_portable(int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
+                           const float *sb, float beta, float *c, int ldc) {
+    return run_q8(1, m, j0, j1, k, a, lda, qb, ldb, sb, beta, c, ldc);
+}

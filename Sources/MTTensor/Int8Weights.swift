@@ -1,0 +1,89 @@
+import CKernels
+
+/// Decoding with int8 weights (`--compute-type int8`, CTranslate2's `compute_type="int8"`):
+/// each weight matrix W [out, in] used by a linear layer gets an int8 copy quantized per output
+/// row, W ≈ diag(s) · Q with s[j] = max|W[j, :]| / 127; products then quantize their input rows
+/// the same way on every call and multiply in exact int32 (`mt_gemm_q8_nt`, CKernels), so the
+/// bytes streamed per decoding step are a quarter of float32's.
+///
+/// What is quantized is chosen by the caller (`ParameterStore.quantizeInt8`): the weights of the
+/// linear layers. Embedding look-ups, layer norms, biases, attention over keys and the recurrent
+/// T2R state stay float32, as in CTranslate2. The float32 weights stay in the store too (the
+/// embedding of a tied model is the output projection's weight).
+public struct Int8Matrix: @unchecked Sendable {
+    /// [rows, cols] int8 values, row-major.
+    public let values: UnsafePointer<Int8>
+    /// [rows] per-row scales.
+    public let scales: UnsafePointer<Float>
+    public let rows: Int
+    public let cols: Int
+}
+
+/// Owns the int8 copies of a store's matrices (freed with the store).
+final class Int8Storage: @unchecked Sendable {
+    /// By parameter id; nil where the parameter is not quantized.
+    private(set) var matrices: [Int8Matrix?]
+    private var allocations: [(UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Float>)] = []
+
+    init(count: Int) { matrices = Array(repeating: nil, count: count) }
+
+    func quantize(id: Int, weights: UnsafePointer<Float>, rows: Int, cols: Int) {
+        let q = UnsafeMutablePointer<Int8>.allocate(capacity: rows * cols)  // [rows, cols]
+        let s = UnsafeMutablePointer<Float>.allocate(capacity: rows)        // [rows]
+        mt_quantize_rows_s8(Int32(rows), Int32(cols), weights, Int32(cols), q, Int32(cols), s)
+        allocations.append((q, s))
+        matrices[id] = Int8Matrix(values: q, scales: s, rows: rows, cols: cols)
+    }
+
+    deinit {
+        for (q, s) in allocations { q.deallocate(); s.deallocate() }
+    }
+}
+
+extension ParameterStore {
+    /// Int8 copies of the 2-D parameters `ids` (call once, after the weights are loaded; an
+    /// inference-only store). Linear layers then multiply with them (`GEMM.int8`).
+    public func quantizeInt8(ids: [Int]) {
+        let storage = int8Storage ?? Int8Storage(count: layout.entries.count)
+        for id in ids {
+            let e = layout.entries[id]
+            precondition(e.shape.count == 2, "quantizeInt8: \(e.name) has shape \(e.shape), not a matrix")
+            storage.quantize(id: id, weights: weights.base + e.offset, rows: e.shape[0], cols: e.shape[1])
+        }
+        int8Storage = storage
+    }
+
+    /// The int8 copy of parameter `id`, when the store has one.
+    @inline(__always) public func int8Weight(_ id: Int) -> Int8Matrix? {
+        guard let s = int8Storage else { return nil }
+        return s.matrices[id]
+    }
+
+    /// Bytes held by int8 copies (values and scales).
+    public var int8Bytes: Int {
+        int8Storage?.matrices.reduce(0) { $0 + ($1.map { $0.rows * $0.cols + 4 * $0.rows } ?? 0) } ?? 0
+    }
+}
+
+extension GEMM {
+    /// C[M, N] = A[M, K] · Wᵀ + beta · C with W the int8 matrix [N, K] (a linear layer's weight):
+    /// A's rows are quantized per row on the call. Large products split W's rows over the threads
+    /// like `SmallGEMM`; the integer sums are exact, so results do not depend on the split.
+    public static func int8(m: Int, a: UnsafePointer<Float>, lda: Int, w: Int8Matrix,
+                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let n = w.rows, k = w.cols
+        if m == 0 || n == 0 { return }
+        func block(_ rows: Range<Int>) {
+            let ok = mt_gemm_q8_nt(Int32(m), Int32(rows.lowerBound), Int32(rows.upperBound), Int32(k), a, Int32(lda),
+                                   w.values, Int32(k), w.scales, beta, c, Int32(ldc))
+            precondition(ok == 1, "GEMM.int8: no memory for the quantized input [\(m), \(k)]")
+        }
+        if parallelDepth > 0 { return block(0..<n) }
+        let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), cp = SendablePointer(c)
+        Parallel.forRanges(n, work: m &* n &* k, minWork: SmallGEMM.threadsFrom) { rows in
+            let ok = mt_gemm_q8_nt(Int32(m), Int32(rows.lowerBound), Int32(rows.upperBound), Int32(k), ap.p, Int32(lda),
+                                   w.values, Int32(k), w.scales, beta, cp.p, Int32(ldc))
+            precondition(ok == 1, "GEMM.int8: no memory for the quantized input [\(m), \(k)]")
+        }
+    }
+}
