@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "MTRuntime", dependencies: ["MTSearch", "MTModel", "MTIO", "MTText", "MTTensor"]),
         // The translation service behind mt-serve: routes, dynamic batching, limits, keys, metrics.
         .target(name: "MTServe", dependencies: [
-            "MTRuntime", "MTSearch", "MTTensor",
+            "MTRuntime", "MTModel", "MTSearch", "MTTensor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,7 +89,7 @@ let package = Package(
             "MTIO", "MTModel", "MTRuntime", "MTSearch", "MTTensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-serve", dependencies: [
-            "MTServe", "MTSearch", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MTServe", "MTModel", "MTSearch", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-import", dependencies: [
             "MTImport", .product(name: "ArgumentParser", package: "swift-argument-parser"),

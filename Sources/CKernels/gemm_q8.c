@@ -14,16 +14,28 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define MT_X86 1
 #endif
 
+// round(t) half away from zero, as lroundf, without the libm call (a quantized input row is
+// k of these per product): t − trunc(t) is exact in float.
+static inline int round_away(float t) {
+    int v = (int)t;
+    float f = t - (float)v;
+    return v + (f >= 0.5f) - (f <= -0.5f);
+}
+
+static inline int clamp127(int v) { return v > 127 ? 127 : v < -127 ? -127 : v; }
+
 // Per-thread scratch for A's quantized rows (int16) and scales: grows, never shrinks.
 static __thread int16_t *scratch_q;
 static __thread float *scratch_s;
-static __thread long scratch_cap, scratch_rows;
+static __thread uint8_t *scratch_u;
+static __thread long scratch_cap, scratch_rows, scratch_ucap;
 
 static int ensure_scratch(int m, int k) {
     long need = (long)m * k;
@@ -42,8 +54,19 @@ static int ensure_scratch(int m, int k) {
     return 1;
 }
 
+static int ensure_scratch_u8(int m, int k) {
+    long need = (long)m * k;
+    if (need > scratch_ucap) {
+        uint8_t *u = realloc(scratch_u, (size_t)need);
+        if (!u) return 0;
+        scratch_u = u;
+        scratch_ucap = need;
+    }
+    return 1;
+}
+
 // Symmetric per-row quantization of n rows of k floats: q = round(x / s), s = max|x| / 127
-// (s = 1 for an all-zero row). Rounds half away from zero (lroundf), in every body.
+// (s = 1 for an all-zero row). Rounds half away from zero (as lroundf), in every body.
 static void quantize_rows_i16(int n, int k, const float *x, int ldx, int16_t *q, int ldq, float *s) {
     for (int i = 0; i < n; i++) {
         const float *r = x + (long)i * ldx;
@@ -52,8 +75,22 @@ static void quantize_rows_i16(int n, int k, const float *x, int ldx, int16_t *q,
         float scale = mx > 0 ? mx / 127.0f : 1.0f, inv = 1.0f / scale;
         int16_t *o = q + (long)i * ldq;
         for (int p = 0; p < k; p++) {
-            long v = lroundf(r[p] * inv);
-            o[p] = (int16_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+            o[p] = (int16_t)clamp127(round_away(r[p] * inv));
+        }
+        s[i] = scale;
+    }
+}
+
+// The same quantization, stored as q + 128 in [1, 255] (VNNI multiplies unsigned by signed bytes).
+static void quantize_rows_u8(int n, int k, const float *x, int ldx, uint8_t *q, int ldq, float *s) {
+    for (int i = 0; i < n; i++) {
+        const float *r = x + (long)i * ldx;
+        float mx = 0;
+        for (int p = 0; p < k; p++) { float v = fabsf(r[p]); if (v > mx) mx = v; }
+        float scale = mx > 0 ? mx / 127.0f : 1.0f, inv = 1.0f / scale;
+        uint8_t *o = q + (long)i * ldq;
+        for (int p = 0; p < k; p++) {
+            o[p] = (uint8_t)(clamp127(round_away(r[p] * inv)) + 128);
         }
         s[i] = scale;
     }
@@ -67,8 +104,7 @@ void mt_quantize_rows_s8(int n, int k, const float *w, int ldw, int8_t *q, int l
         float scale = mx > 0 ? mx / 127.0f : 1.0f, inv = 1.0f / scale;
         int8_t *o = q + (long)i * ldq;
         for (int p = 0; p < k; p++) {
-            long v = lroundf(r[p] * inv);
-            o[p] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+            o[p] = (int8_t)clamp127(round_away(r[p] * inv));
         }
         s[i] = scale;
     }
@@ -136,40 +172,107 @@ static void q8_avx2(int m, int j0, int j1, int k, const int16_t *qa, const float
         }
     }
 }
+
+// AVX-512 VNNI body: vpdpbusd multiplies 4 unsigned bytes of A (q + 128) by 4 signed bytes of
+// B and adds them into an int32 lane, 64 products per instruction. Σ (qa + 128) · qb = Σ qa · qb +
+// 128 · Σ qb, so B's row sums (vpdpbusd with ones) are subtracted; the sums stay exact. Tails of
+// k are masked loads (zeros add nothing to either sum).
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void q8_vnni(int m, int j0, int j1, int k, const uint8_t *ua, const float *sa,
+                    const int8_t *qb, int ldb, const float *sb, float beta, float *c, int ldc) {
+    const __m512i ones = _mm512_set1_epi8(1);
+    for (int j = j0; j < j1; j += 2) {
+        int pair = j + 1 < j1;
+        const int8_t *b0 = qb + (long)j * ldb, *b1 = pair ? b0 + ldb : b0;
+        __m512i t0 = _mm512_setzero_si512(), t1 = t0;
+        for (int p = 0; p < k; p += 64) {
+            __mmask64 mask = p + 64 <= k ? ~(__mmask64)0 : (((__mmask64)1 << (k - p)) - 1);
+            t0 = _mm512_dpbusd_epi32(t0, ones, _mm512_maskz_loadu_epi8(mask, b0 + p));
+            t1 = _mm512_dpbusd_epi32(t1, ones, _mm512_maskz_loadu_epi8(mask, b1 + p));
+        }
+        int32_t sum0 = 128 * _mm512_reduce_add_epi32(t0), sum1 = 128 * _mm512_reduce_add_epi32(t1);
+        for (int i = 0; i < m; i += 4) {
+            int r = m - i < 4 ? m - i : 4;
+            const uint8_t *a0 = ua + (long)i * k;
+            const uint8_t *a1 = r > 1 ? a0 + k : a0, *a2 = r > 2 ? a0 + 2L * k : a0, *a3 = r > 3 ? a0 + 3L * k : a0;
+            __m512i v0 = _mm512_setzero_si512(), v1 = v0, v2 = v0, v3 = v0, v4 = v0, v5 = v0, v6 = v0, v7 = v0;
+            for (int p = 0; p < k; p += 64) {
+                __mmask64 mask = p + 64 <= k ? ~(__mmask64)0 : (((__mmask64)1 << (k - p)) - 1);
+                __m512i x0 = _mm512_maskz_loadu_epi8(mask, b0 + p), x1 = _mm512_maskz_loadu_epi8(mask, b1 + p);
+                __m512i y0 = _mm512_maskz_loadu_epi8(mask, a0 + p), y1 = _mm512_maskz_loadu_epi8(mask, a1 + p);
+                __m512i y2 = _mm512_maskz_loadu_epi8(mask, a2 + p), y3 = _mm512_maskz_loadu_epi8(mask, a3 + p);
+                v0 = _mm512_dpbusd_epi32(v0, y0, x0); v1 = _mm512_dpbusd_epi32(v1, y1, x0);
+                v2 = _mm512_dpbusd_epi32(v2, y2, x0); v3 = _mm512_dpbusd_epi32(v3, y3, x0);
+                v4 = _mm512_dpbusd_epi32(v4, y0, x1); v5 = _mm512_dpbusd_epi32(v5, y1, x1);
+                v6 = _mm512_dpbusd_epi32(v6, y2, x1); v7 = _mm512_dpbusd_epi32(v7, y3, x1);
+            }
+            int32_t s[8] = {_mm512_reduce_add_epi32(v0) - sum0, _mm512_reduce_add_epi32(v1) - sum0,
+                            _mm512_reduce_add_epi32(v2) - sum0, _mm512_reduce_add_epi32(v3) - sum0,
+                            _mm512_reduce_add_epi32(v4) - sum1, _mm512_reduce_add_epi32(v5) - sum1,
+                            _mm512_reduce_add_epi32(v6) - sum1, _mm512_reduce_add_epi32(v7) - sum1};
+            for (int q = 0; q < r; q++) {
+                put(c + (long)(i + q) * ldc + j, (sa[i + q] * sb[j]) * (float)s[q], beta);
+                if (pair) put(c + (long)(i + q) * ldc + j + 1, (sa[i + q] * sb[j + 1]) * (float)s[4 + q], beta);
+            }
+        }
+    }
+}
 #endif
 
 typedef void (*q8_fn)(int, int, int, int, const int16_t *, const float *, const int8_t *, int, const float *,
                       float, float *, int);
 
-static q8_fn chosen_q8;
+enum { BODY_PORTABLE = 1, BODY_AVX2 = 2, BODY_VNNI = 3 };
+static int chosen_body;
 
-static q8_fn pick_q8(int portable) {
-    if (portable) return q8_portable;
-    q8_fn f = __atomic_load_n(&chosen_q8, __ATOMIC_ACQUIRE);
-    if (f) return f;
-    f = q8_portable;
+// The body this CPU runs: AVX-512 VNNI, else AVX2, else portable (MT_Q8_BODY=avx2|portable
+// forces a lesser one, for benchmarks).
+static int pick_body(void) {
+    int b = __atomic_load_n(&chosen_body, __ATOMIC_ACQUIRE);
+    if (b) return b;
+    b = BODY_PORTABLE;
 #ifdef MT_X86
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2")) f = q8_avx2;
+    if (__builtin_cpu_supports("avx2")) b = BODY_AVX2;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni"))
+        b = BODY_VNNI;
 #endif
-    __atomic_store_n(&chosen_q8, f, __ATOMIC_RELEASE);
-    return f;
+    const char *force = getenv("MT_Q8_BODY");
+    if (force && !strcmp(force, "portable")) b = BODY_PORTABLE;
+    if (force && !strcmp(force, "avx2") && b == BODY_VNNI) b = BODY_AVX2;
+    __atomic_store_n(&chosen_body, b, __ATOMIC_RELEASE);
+    return b;
 }
 
-static int run_q8(int portable, int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
+static int run_q8(int body, int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
                   const float *sb, float beta, float *c, int ldc) {
     if (!ensure_scratch(m, k)) return 0;
+#ifdef MT_X86
+    if (body == BODY_VNNI) {
+        if (!ensure_scratch_u8(m, k)) return 0;
+        quantize_rows_u8(m, k, a, lda, scratch_u, k, scratch_s);
+        q8_vnni(m, j0, j1, k, scratch_u, scratch_s, qb, ldb, sb, beta, c, ldc);
+        return 1;
+    }
+#endif
     quantize_rows_i16(m, k, a, lda, scratch_q, k, scratch_s);
-    pick_q8(portable)(m, j0, j1, k, scratch_q, scratch_s, qb, ldb, sb, beta, c, ldc);
+#ifdef MT_X86
+    if (body == BODY_AVX2) { q8_avx2(m, j0, j1, k, scratch_q, scratch_s, qb, ldb, sb, beta, c, ldc); return 1; }
+#endif
+    q8_portable(m, j0, j1, k, scratch_q, scratch_s, qb, ldb, sb, beta, c, ldc);
     return 1;
 }
 
 int mt_gemm_q8_nt(int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
                   const float *sb, float beta, float *c, int ldc) {
-    return run_q8(0, m, j0, j1, k, a, lda, qb, ldb, sb, beta, c, ldc);
+    return run_q8(pick_body(), m, j0, j1, k, a, lda, qb, ldb, sb, beta, c, ldc);
 }
 
-int mt_gemm_q8_nt_portable(int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
-                           const float *sb, float beta, float *c, int ldc) {
-    return run_q8(1, m, j0, j1, k, a, lda, qb, ldb, sb, beta, c, ldc);
+int mt_gemm_q8_nt_body(int body, int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
+                       const float *sb, float beta, float *c, int ldc) {
+    int best = pick_body();
+    if (body < BODY_PORTABLE || body > best) return -1;
+    return run_q8(body, m, j0, j1, k, a, lda, qb, ldb, sb, beta, c, ldc);
 }
+
+int mt_gemm_q8_body(void) { return pick_body(); }

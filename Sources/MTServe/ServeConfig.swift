@@ -1,3 +1,4 @@
+import MTModel
 import MTSearch
 
 /// A language pair a model translates, written `en-de` (source, then target).
@@ -115,6 +116,8 @@ public struct ServeConfig: Sendable {
     public var dropOnDisconnect = true
     /// One line per request on stderr.
     public var logRequests = true
+    /// float32, or int8 weights for the linear layers (as mt-translate --compute-type).
+    public var computeType: ComputeType = .float32
 
     public init() {}
 

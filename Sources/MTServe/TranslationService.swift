@@ -23,7 +23,7 @@ public final class TranslationService: Sendable {
         try config.validate()
         var models: [LanguagePair: LoadedModel] = [:]
         for spec in config.models {
-            do { models[spec.pair] = try LoadedModel(directory: spec.directory, checkpoint: spec.checkpoint) } catch {
+            do { models[spec.pair] = try LoadedModel(directory: spec.directory, checkpoint: spec.checkpoint, computeType: config.computeType) } catch {
                 throw ServeError.startup("--model \(spec.pair)=\(spec.directory): \(error)")
             }
         }

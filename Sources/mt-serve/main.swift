@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MTModel
 import MTServe
 import MTSearch
 
@@ -68,6 +69,9 @@ struct MTServeCommand: AsyncParsableCommand {
     @Option(help: "Threads for OpenBLAS and the toolkit (used by the one decoding worker).")
     var threads = 2
 
+    @Option(help: "float32, or int8: the linear layers' weights quantized per output row at load (as mt-translate --compute-type).")
+    var computeType = "float32"
+
     @Option(help: "API key file: one key a line, optionally followed by its requests-per-minute limit.")
     var apiKeys: String?
 
@@ -91,6 +95,10 @@ struct MTServeCommand: AsyncParsableCommand {
             c.batching.waitOnlyWhenConcurrent = !batchWaitAlways
             c.batching.maxQueueLines = maxQueueLines
             c.batching.threads = threads
+            guard let ct = ComputeType(rawValue: computeType) else {
+                throw ServeError.invalidConfig(problems: ["--compute-type \(computeType): expected float32 or int8"])
+            }
+            c.computeType = ct
             c.limits.maxCharacters = maxChars
             c.limits.maxLines = maxLines
             c.limits.maxBeam = maxBeam

@@ -62,22 +62,31 @@ final class Int8GEMMTests: XCTestCase {
         }
     }
 
-    /// AVX2 and portable bodies agree bit for bit, and any split of the output columns (threads)
-    /// gives the same bits.
+    /// Every body this CPU runs (portable, AVX2, AVX-512 VNNI) agrees bit for bit with the one in
+    /// use, for K with and without tails of 16 and 64, and any split of the output columns
+    /// (threads) gives the same bits.
     func testBodiesAndSplitsAgreeBitForBit() {
         var rng = RNG(seed: 3)
-        let m = 6, n = 37, k = 200
-        let a = random(m * k, &rng), b = random(n * k, &rng)
-        var qb = [Int8](repeating: 0, count: n * k), sb = [Float](repeating: 0, count: n)
-        mt_quantize_rows_s8(Int32(n), Int32(k), b, Int32(k), &qb, Int32(k), &sb)
-        var whole = [Float](repeating: 0, count: m * n), portable = whole, split = whole
-        _ = mt_gemm_q8_nt(Int32(m), 0, Int32(n), Int32(k), a, Int32(k), qb, Int32(k), sb, 0, &whole, Int32(n))
-        _ = mt_gemm_q8_nt_portable(Int32(m), 0, Int32(n), Int32(k), a, Int32(k), qb, Int32(k), sb, 0, &portable, Int32(n))
-        for (j0, j1) in [(0, 5), (5, 6), (6, 37)] {
-            _ = mt_gemm_q8_nt(Int32(m), Int32(j0), Int32(j1), Int32(k), a, Int32(k), qb, Int32(k), sb, 0, &split, Int32(n))
+        let best = Int(mt_gemm_q8_body())
+        XCTAssertGreaterThanOrEqual(best, 1)
+        for (m, n, k) in [(6, 37, 200), (17, 9, 64), (3, 5, 7), (5, 4, 1030)] {
+            let a = random(m * k, &rng), b = random(n * k, &rng)
+            var qb = [Int8](repeating: 0, count: n * k), sb = [Float](repeating: 0, count: n)
+            mt_quantize_rows_s8(Int32(n), Int32(k), b, Int32(k), &qb, Int32(k), &sb)
+            var whole = [Float](repeating: 0, count: m * n), split = whole
+            XCTAssertEqual(mt_gemm_q8_nt(Int32(m), 0, Int32(n), Int32(k), a, Int32(k), qb, Int32(k), sb, 0, &whole, Int32(n)), 1)
+            for body in 1...3 {
+                var other = [Float](repeating: 0, count: m * n)
+                let rc = mt_gemm_q8_nt_body(Int32(body), Int32(m), 0, Int32(n), Int32(k), a, Int32(k), qb, Int32(k), sb, 0, &other, Int32(n))
+                if body > best { XCTAssertEqual(rc, -1); continue }
+                XCTAssertEqual(rc, 1)
+                XCTAssertEqual(other, whole, "body \(body), m \(m) n \(n) k \(k)")
+            }
+            for (j0, j1) in [(0, 1), (1, 2), (2, n)] {
+                _ = mt_gemm_q8_nt(Int32(m), Int32(j0), Int32(j1), Int32(k), a, Int32(k), qb, Int32(k), sb, 0, &split, Int32(n))
+            }
+            XCTAssertEqual(split, whole, "split, m \(m) n \(n) k \(k)")
         }
-        XCTAssertEqual(whole, portable)
-        XCTAssertEqual(whole, split)
     }
 
     /// `ParameterStore.quantizeInt8` + `GEMM.int8` on 1 and 2 threads (the split path) give the

@@ -38,9 +38,14 @@ void mt_quantize_rows_s8(int n, int k, const float *w, int ldw, int8_t *q, int l
 int mt_gemm_q8_nt(int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
                   const float *sb, float beta, float *c, int ldc);
 
-/// The portable body alone (tests compare it with the AVX2 one).
-int mt_gemm_q8_nt_portable(int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
-                           const float *sb, float beta, float *c, int ldc);
+/// One body by number (1 portable, 2 AVX2, 3 AVX-512 VNNI): -1 when this CPU cannot run it.
+/// Tests compare the bodies; they agree bit for bit.
+int mt_gemm_q8_nt_body(int body, int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
+                       const float *sb, float beta, float *c, int ldc);
+
+/// The body mt_gemm_q8_nt runs on this CPU (1 portable, 2 AVX2, 3 AVX-512 VNNI; the environment's
+/// MT_Q8_BODY=avx2|portable picks a lesser one).
+int mt_gemm_q8_body(void);
 
 #ifdef __cplusplus
 }
