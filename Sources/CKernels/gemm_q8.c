@@ -12,6 +12,10 @@
 // 4 rows of A × 2 rows of B, eight 8-lane int32 accumulators.
 #include "ckernels.h"
 
+// B rows per panel: a panel (PANEL · k bytes) stays in L1/L2 while every block of 4 A rows
+// passes over it, so large products (batched decoding, the encoder) do not re-stream A per B pair.
+#define PANEL 16
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,10 +141,12 @@ static inline int32_t hsum_epi32(__m256i v) {
 __attribute__((target("avx2")))
 static void q8_avx2(int m, int j0, int j1, int k, const int16_t *qa, const float *sa,
                     const int8_t *qb, int ldb, const float *sb, float beta, float *c, int ldc) {
-    for (int j = j0; j < j1; j += 2) {
-        int pair = j + 1 < j1;
+    for (int jp = j0; jp < j1; jp += PANEL)
+    for (int i = 0; i < m; i += 4)
+    for (int j = jp, je = jp + PANEL < j1 ? jp + PANEL : j1; j < je; j += 2) {
+        int pair = j + 1 < je;
         const int8_t *b0 = qb + (long)j * ldb, *b1 = pair ? b0 + ldb : b0;
-        for (int i = 0; i < m; i += 4) {
+        {
             int r = m - i < 4 ? m - i : 4;
             const int16_t *a0 = qa + (long)i * k;
             const int16_t *a1 = r > 1 ? a0 + k : a0, *a2 = r > 2 ? a0 + 2L * k : a0, *a3 = r > 3 ? a0 + 3L * k : a0;
@@ -181,17 +187,23 @@ __attribute__((target("avx512f,avx512bw,avx512vnni")))
 static void q8_vnni(int m, int j0, int j1, int k, const uint8_t *ua, const float *sa,
                     const int8_t *qb, int ldb, const float *sb, float beta, float *c, int ldc) {
     const __m512i ones = _mm512_set1_epi8(1);
-    for (int j = j0; j < j1; j += 2) {
-        int pair = j + 1 < j1;
-        const int8_t *b0 = qb + (long)j * ldb, *b1 = pair ? b0 + ldb : b0;
-        __m512i t0 = _mm512_setzero_si512(), t1 = t0;
-        for (int p = 0; p < k; p += 64) {
-            __mmask64 mask = p + 64 <= k ? ~(__mmask64)0 : (((__mmask64)1 << (k - p)) - 1);
-            t0 = _mm512_dpbusd_epi32(t0, ones, _mm512_maskz_loadu_epi8(mask, b0 + p));
-            t1 = _mm512_dpbusd_epi32(t1, ones, _mm512_maskz_loadu_epi8(mask, b1 + p));
+    for (int jp = j0; jp < j1; jp += PANEL) {
+        int je = jp + PANEL < j1 ? jp + PANEL : j1;
+        int32_t sums[PANEL];  // 128 · Σ_p qb[j, p] for the panel's rows
+        for (int j = jp; j < je; j++) {
+            const int8_t *b = qb + (long)j * ldb;
+            __m512i t = _mm512_setzero_si512();
+            for (int p = 0; p < k; p += 64) {
+                __mmask64 mask = p + 64 <= k ? ~(__mmask64)0 : (((__mmask64)1 << (k - p)) - 1);
+                t = _mm512_dpbusd_epi32(t, ones, _mm512_maskz_loadu_epi8(mask, b + p));
+            }
+            sums[j - jp] = 128 * _mm512_reduce_add_epi32(t);
         }
-        int32_t sum0 = 128 * _mm512_reduce_add_epi32(t0), sum1 = 128 * _mm512_reduce_add_epi32(t1);
-        for (int i = 0; i < m; i += 4) {
+        for (int i = 0; i < m; i += 4)
+        for (int j = jp; j < je; j += 2) {
+            int pair = j + 1 < je;
+            const int8_t *b0 = qb + (long)j * ldb, *b1 = pair ? b0 + ldb : b0;
+            int32_t sum0 = sums[j - jp], sum1 = pair ? sums[j + 1 - jp] : sum0;
             int r = m - i < 4 ? m - i : 4;
             const uint8_t *a0 = ua + (long)i * k;
             const uint8_t *a1 = r > 1 ? a0 + k : a0, *a2 = r > 2 ? a0 + 2L * k : a0, *a3 = r > 3 ? a0 + 3L * k : a0;
