@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# What int8 decoding costs in quality and gains in speed on a trained model: mt-translate with
+# --compute-type float32 and int8 on the same test set (batched file translation, beam 4), BLEU of
+# each (mt-bleu, sacreBLEU 13a), wall seconds (load included), and how many lines differ. One JSON
+# line per model and compute type, then one comparison line per model.
+#
+#   MODELS="work/multi30k-en-de-compare/softmax work/multi30k-en-de-compare/t2r" \
+#   SRC=work/multi30k-en-de-compare/data/test2016.src REF=work/multi30k-en-de-compare/data/test2016.tgt \
+#   BIN=.build/release bash bench/int8_quality.sh
+#
+# Defaults: the models and test2016 of recipes/multi30k-en-de/compare.sh (or of run.sh) when they
+# are there; otherwise it prints a "skipped" line (make bench on a machine without trained models).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.build/release}
+THREADS=${THREADS:-2}
+if [ -z "${MODELS:-}" ]; then
+  for w in work/multi30k-en-de-compare work/multi30k-en-de; do
+    if [ -f "$w/t2r/checkpoint_best.safetensors" ] && [ -f "$w/softmax/checkpoint_best.safetensors" ]; then
+      MODELS="$w/softmax $w/t2r"; SRC=${SRC:-$w/data/test2016.src}; REF=${REF:-$w/data/test2016.tgt}; break
+    fi
+  done
+fi
+if [ -z "${MODELS:-}" ] || [ ! -f "${SRC:-}" ] || [ ! -f "${REF:-}" ]; then
+  echo '{"bench":"int8_quality","skipped":"no trained models (run recipes/multi30k-en-de/compare.sh or set MODELS, SRC, REF)"}'
+  exit 0
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+for m in $MODELS; do
+  name=$(basename "$m")
+  for ct in float32 int8; do
+    start=$(date +%s.%N)
+    "$BIN/mt-translate" -m "$m" --compute-type "$ct" --threads "$THREADS" < "$SRC" > "$T/$name.$ct" 2> /dev/null
+    end=$(date +%s.%N)
+    bleu=$("$BIN/mt-bleu" "$REF" -i "$T/$name.$ct" 2> /dev/null | python3 -c "import json,sys; print(json.load(sys.stdin)['score'])")
+    printf '{"bench":"int8_quality","model":"%s","compute_type":"%s","bleu":%s,"seconds":%.3f,"lines":%d,"threads":%d}\n' \
+      "$m" "$ct" "$bleu" "$(echo "$end - $start" | bc)" "$(wc -l < "$SRC")" "$THREADS" | tee -a "$T/rows"
+  done
+  differ=$(paste -d '\t' "$T/$name.float32" "$T/$name.int8" | awk -F'\t' '$1 != $2' | wc -l)
+  python3 - "$T/rows" "$m" "$differ" <<'PY'
+import json, sys
+rows = {r["compute_type"]: r for r in map(json.loads, open(sys.argv[1])) if r["model"] == sys.argv[2]}
+f, q = rows["float32"], rows["int8"]
+print(json.dumps({"bench": "int8_quality", "table": "int8_vs_float32", "model": sys.argv[2],
+                  "bleu_float32": f["bleu"], "bleu_int8": q["bleu"], "bleu_delta": round(q["bleu"] - f["bleu"], 2),
+                  "speedup_int8": round(f["seconds"] / q["seconds"], 2), "lines_differing": int(sys.argv[3]),
+                  "lines": f["lines"]}))
+PY
+done
