@@ -69,49 +69,35 @@ static int ensure_scratch_u8(int m, int k) {
     return 1;
 }
 
-// Symmetric per-row quantization of n rows of k floats: q = round(x / s), s = max|x| / 127
-// (s = 1 for an all-zero row). Rounds half away from zero (as lroundf), in every body.
+// The per-row scale: max|x| / 127, 1 for an all-zero row.
+static inline float row_scale(const float *r, int k) {
+    float mx = 0;
+    for (int p = 0; p < k; p++) { float v = fabsf(r[p]); if (v > mx) mx = v; }
+    return mx > 0 ? mx / 127.0f : 1.0f;
+}
+
+// Symmetric per-row quantization, q = round(x / s) in [-127, 127], rounded half away from zero
+// (as lroundf) in every body; stored widened to int16 (AVX2, portable), as q + 128 in unsigned
+// bytes (VNNI multiplies unsigned by signed bytes), or as int8 (weights).
+#define QUANTIZE_ROWS(T, OFFSET)                                                    \
+    for (int i = 0; i < n; i++) {                                                    \
+        const float *r = x + (long)i * ldx;                                          \
+        float scale = row_scale(r, k), inv = 1.0f / scale;                           \
+        T *o = q + (long)i * ldq;                                                    \
+        for (int p = 0; p < k; p++) o[p] = (T)(clamp127(round_away(r[p] * inv)) + OFFSET); \
+        s[i] = scale;                                                                \
+    }
+
 static void quantize_rows_i16(int n, int k, const float *x, int ldx, int16_t *q, int ldq, float *s) {
-    for (int i = 0; i < n; i++) {
-        const float *r = x + (long)i * ldx;
-        float mx = 0;
-        for (int p = 0; p < k; p++) { float v = fabsf(r[p]); if (v > mx) mx = v; }
-        float scale = mx > 0 ? mx / 127.0f : 1.0f, inv = 1.0f / scale;
-        int16_t *o = q + (long)i * ldq;
-        for (int p = 0; p < k; p++) {
-            o[p] = (int16_t)clamp127(round_away(r[p] * inv));
-        }
-        s[i] = scale;
-    }
+    QUANTIZE_ROWS(int16_t, 0)
 }
 
-// The same quantization, stored as q + 128 in [1, 255] (VNNI multiplies unsigned by signed bytes).
 static void quantize_rows_u8(int n, int k, const float *x, int ldx, uint8_t *q, int ldq, float *s) {
-    for (int i = 0; i < n; i++) {
-        const float *r = x + (long)i * ldx;
-        float mx = 0;
-        for (int p = 0; p < k; p++) { float v = fabsf(r[p]); if (v > mx) mx = v; }
-        float scale = mx > 0 ? mx / 127.0f : 1.0f, inv = 1.0f / scale;
-        uint8_t *o = q + (long)i * ldq;
-        for (int p = 0; p < k; p++) {
-            o[p] = (uint8_t)(clamp127(round_away(r[p] * inv)) + 128);
-        }
-        s[i] = scale;
-    }
+    QUANTIZE_ROWS(uint8_t, 128)
 }
 
-void mt_quantize_rows_s8(int n, int k, const float *w, int ldw, int8_t *q, int ldq, float *s) {
-    for (int i = 0; i < n; i++) {
-        const float *r = w + (long)i * ldw;
-        float mx = 0;
-        for (int p = 0; p < k; p++) { float v = fabsf(r[p]); if (v > mx) mx = v; }
-        float scale = mx > 0 ? mx / 127.0f : 1.0f, inv = 1.0f / scale;
-        int8_t *o = q + (long)i * ldq;
-        for (int p = 0; p < k; p++) {
-            o[p] = (int8_t)clamp127(round_away(r[p] * inv));
-        }
-        s[i] = scale;
-    }
+void mt_quantize_rows_s8(int n, int k, const float *x, int ldx, int8_t *q, int ldq, float *s) {
+    QUANTIZE_ROWS(int8_t, 0)
 }
 
 static inline void put(float *c, float v, float beta) { *c = beta == 0.0f ? v : v + beta * *c; }

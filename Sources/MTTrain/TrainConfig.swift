@@ -197,26 +197,22 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// The model architecture this config asks for, given vocabulary sizes.
     public func modelConfig(sourceVocabSize: Int, targetVocabSize: Int) throws -> ModelConfig {
         guard let preset = ModelConfig.Preset(rawValue: arch), let dec = ModelConfig.DecoderAttention(rawValue: decoder),
-              let tie = ModelConfig.Tying(rawValue: tying), let phi = ModelConfig.FeatureMapKind(rawValue: featureMap),
+              let tie = ModelConfig.Tying(rawValue: tying),
               let activation = ModelConfig.Activation(rawValue: ffnActivation) else { try validate(); fatalError("unreachable") }
         var c = ModelConfig.preset(preset, sourceVocabSize: sourceVocabSize, targetVocabSize: targetVocabSize, decoderAttention: dec)
-        c.featureSizeSelf = featureSizeSelf
-        c.featureSizeCross = featureSizeCross
-        c.featureMap = phi
         c.ffnActivation = activation
         c.outputBias = outputBias
         c.preNorm = preNorm
         c.tying = tie
-        c.dropout = dropout
-        c.attentionDropout = attentionDropout
-        c.activationDropout = activationDropout
-        try c.validate()
-        return c
+        return try withRunSettings(c)
     }
 
     /// An init_from checkpoint's architecture (an imported model's dimensions, activation,
     /// positions and special ids) with this run's decoder, feature map, feature sizes and dropout.
-    public func modelConfig(adapting start: ModelConfig) throws -> ModelConfig {
+    public func modelConfig(adapting start: ModelConfig) throws -> ModelConfig { try withRunSettings(start) }
+
+    /// `c` with what every run decides for itself: decoder, feature map and sizes, dropout.
+    func withRunSettings(_ start: ModelConfig) throws -> ModelConfig {
         guard let dec = ModelConfig.DecoderAttention(rawValue: decoder),
               let phi = ModelConfig.FeatureMapKind(rawValue: featureMap) else { try validate(); fatalError("unreachable") }
         var c = start
