@@ -1,4 +1,4 @@
-// Int8 products A · Bᵀ for decoding with int8 weights (see ckernels.h and MTTensor/Int8GEMM.swift).
+// Int8 products A · Bᵀ for decoding with int8 weights (see ckernels.h and MTTensor/Int8Weights.swift).
 //
 // B is a weight matrix stored [out, in] and quantized once per output row (symmetric: w ≈ sb[j] ·
 // qb[j, p], |qb| ≤ 127). A's rows are quantized on every call, per row, the same way (dynamic
@@ -35,36 +35,32 @@ static inline int round_away(float t) {
 
 static inline int clamp127(int v) { return v > 127 ? 127 : v < -127 ? -127 : v; }
 
-// Per-thread scratch for A's quantized rows (int16) and scales: grows, never shrinks.
+// Per-thread scratch for A's quantized rows (int16, or bytes for VNNI) and scales: grows, never shrinks.
 static __thread int16_t *scratch_q;
 static __thread float *scratch_s;
 static __thread uint8_t *scratch_u;
 static __thread long scratch_cap, scratch_rows, scratch_ucap;
 
-static int ensure_scratch(int m, int k) {
-    long need = (long)m * k;
-    if (need > scratch_cap) {
-        int16_t *q = realloc(scratch_q, (size_t)need * sizeof(int16_t));
-        if (!q) return 0;
-        scratch_q = q;
-        scratch_cap = need;
-    }
+// Room for m scales, and for m·k int16 values (AVX2, portable) or m·k bytes (VNNI) of A.
+static int ensure_scratch(int m, int k, int bytes) {
     if (m > scratch_rows) {
         float *s = realloc(scratch_s, (size_t)m * sizeof(float));
         if (!s) return 0;
         scratch_s = s;
         scratch_rows = m;
     }
-    return 1;
-}
-
-static int ensure_scratch_u8(int m, int k) {
     long need = (long)m * k;
-    if (need > scratch_ucap) {
+    if (bytes && need > scratch_ucap) {
         uint8_t *u = realloc(scratch_u, (size_t)need);
         if (!u) return 0;
         scratch_u = u;
         scratch_ucap = need;
+    }
+    if (!bytes && need > scratch_cap) {
+        int16_t *q = realloc(scratch_q, (size_t)need * sizeof(int16_t));
+        if (!q) return 0;
+        scratch_q = q;
+        scratch_cap = need;
     }
     return 1;
 }
@@ -244,10 +240,9 @@ static int pick_body(void) {
 
 static int run_q8(int body, int m, int j0, int j1, int k, const float *a, int lda, const int8_t *qb, int ldb,
                   const float *sb, float beta, float *c, int ldc) {
-    if (!ensure_scratch(m, k)) return 0;
+    if (!ensure_scratch(m, k, body == BODY_VNNI)) return 0;
 #ifdef MT_X86
     if (body == BODY_VNNI) {
-        if (!ensure_scratch_u8(m, k)) return 0;
         quantize_rows_u8(m, k, a, lda, scratch_u, k, scratch_s);
         q8_vnni(m, j0, j1, k, scratch_u, scratch_s, qb, ldb, sb, beta, c, ldc);
         return 1;

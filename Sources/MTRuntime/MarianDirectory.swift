@@ -22,20 +22,27 @@ public enum MarianDirectory {
 
     /// The source and target text pipelines (MarianTokenizer's behaviour), checked against the config.
     public static func pipelines(_ dir: String, config: ModelConfig) throws -> (TextPipeline, TextPipeline) {
-        func fail(_ r: String) -> RuntimeError { .modelDirectory(path: dir, reason: r) }
+        let p = try pipelines(dir)
+        guard p.vocabularySizes == (config.sourceVocabSize, config.targetVocabSize) else {
+            throw RuntimeError.modelDirectory(path: dir, reason: "vocabularies have \(p.vocabularySizes.source)/\(p.vocabularySizes.target) entries, the model \(config.sourceVocabSize)/\(config.targetVocabSize)")
+        }
+        return (p.source, p.target)
+    }
+
+    /// The pipelines and their vocabulary sizes, for a caller that checks them against a model itself.
+    public static func pipelines(_ dir: String) throws
+        -> (source: TextPipeline, target: TextPipeline, vocabularySizes: (source: Int, target: Int)) {
         for f in [sourceSPM, targetSPM, vocab] where !FileManager.default.isReadableFile(atPath: dir + "/" + f) {
-            throw fail("\(f) is missing: an imported Marian directory needs source.spm, target.spm and vocab.json")
+            throw RuntimeError.modelDirectory(path: dir, reason: "\(f) is missing: an imported Marian directory needs source.spm, target.spm and vocab.json")
         }
         let src = try SentencePieceModel(path: dir + "/" + sourceSPM), tgt = try SentencePieceModel(path: dir + "/" + targetSPM)
         let sv = try MarianVocabulary(path: dir + "/" + vocab)
         let separate = FileManager.default.fileExists(atPath: dir + "/" + targetVocab)
         let tv = separate ? try MarianVocabulary(path: dir + "/" + targetVocab) : sv
-        guard sv.count == config.sourceVocabSize, tv.count == config.targetVocabSize else {
-            throw fail("vocabularies have \(sv.count)/\(tv.count) entries, the model \(config.sourceVocabSize)/\(config.targetVocabSize)")
-        }
         // MarianTokenizer decodes with the source model when the vocabulary is shared.
         return (TextPipeline(marian: MarianTextSide(spm: src, vocabulary: sv)),
-                TextPipeline(marian: MarianTextSide(spm: tgt, vocabulary: tv), decoder: separate ? nil : src))
+                TextPipeline(marian: MarianTextSide(spm: tgt, vocabulary: tv), decoder: separate ? nil : src),
+                (sv.count, tv.count))
     }
 
     /// search.json, when present.

@@ -71,19 +71,20 @@ extension GEMM {
     /// like `SmallGEMM`; the integer sums are exact, so results do not depend on the split.
     public static func int8(m: Int, a: UnsafePointer<Float>, lda: Int, w: Int8Matrix,
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let n = w.rows, k = w.cols
+        let n = w.rows
         if m == 0 || n == 0 { return }
-        func block(_ rows: Range<Int>) {
-            let ok = mt_gemm_q8_nt(Int32(m), Int32(rows.lowerBound), Int32(rows.upperBound), Int32(k), a, Int32(lda),
-                                   w.values, Int32(k), w.scales, beta, c, Int32(ldc))
-            precondition(ok == 1, "GEMM.int8: no memory for the quantized input [\(m), \(k)]")
-        }
-        if parallelDepth > 0 { return block(0..<n) }
+        if parallelDepth > 0 { return int8Block(0..<n, m: m, a: a, lda: lda, w: w, beta: beta, c: c, ldc: ldc) }
         let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), cp = SendablePointer(c)
-        Parallel.forRanges(n, work: m &* n &* k, minWork: SmallGEMM.threadsFrom) { rows in
-            let ok = mt_gemm_q8_nt(Int32(m), Int32(rows.lowerBound), Int32(rows.upperBound), Int32(k), ap.p, Int32(lda),
-                                   w.values, Int32(k), w.scales, beta, cp.p, Int32(ldc))
-            precondition(ok == 1, "GEMM.int8: no memory for the quantized input [\(m), \(k)]")
+        Parallel.forRanges(n, work: m &* n &* w.cols, minWork: SmallGEMM.threadsFrom) { rows in
+            int8Block(rows, m: m, a: ap.p, lda: lda, w: w, beta: beta, c: cp.p, ldc: ldc)
         }
+    }
+
+    /// Outputs C[0..<m, rows] (CKernels: the body this CPU runs).
+    static func int8Block(_ rows: Range<Int>, m: Int, a: UnsafePointer<Float>, lda: Int, w: Int8Matrix,
+                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let ok = mt_gemm_q8_nt(Int32(m), Int32(rows.lowerBound), Int32(rows.upperBound), Int32(w.cols), a, Int32(lda),
+                               w.values, Int32(w.cols), w.scales, beta, c, Int32(ldc))
+        precondition(ok == 1, "GEMM.int8: no memory for the quantized input [\(m), \(w.cols)]")
     }
 }

@@ -30,12 +30,16 @@ public struct TrainingRun {
     public struct DirectoryText: Sendable {
         public let source: TextPipeline
         public let target: TextPipeline
+        /// Entries of the source and target vocabularies (checked against the checkpoint).
+        public let vocabularySizes: (source: Int, target: Int)
         /// Files the save_dir needs to translate on its own (absolute paths; copied under their names).
         public let files: [String]
         /// `PipelineFiles.hash(files:)` of the files that decide the ids.
         public let hash: String
-        public init(source: TextPipeline, target: TextPipeline, files: [String], hash: String) {
-            self.source = source; self.target = target; self.files = files; self.hash = hash
+        public init(source: TextPipeline, target: TextPipeline, vocabularySizes: (source: Int, target: Int),
+                    files: [String], hash: String) {
+            self.source = source; self.target = target; self.vocabularySizes = vocabularySizes
+            self.files = files; self.hash = hash
         }
     }
 
@@ -71,6 +75,9 @@ public struct TrainingRun {
                 .filter { !$0.1.isEmpty }.map(\.0)
             guard given.isEmpty else {
                 throw TrainError.setup("init_from \(config.initFrom) brings its own SentencePiece models and vocabulary; leave \(given.joined(separator: ", ")) empty")
+            }
+            if let tc = start?.config, d.vocabularySizes != (tc.sourceVocabSize, tc.targetVocabSize) {
+                throw TrainError.setup("init_from \(config.initFrom): the directory's vocabularies have \(d.vocabularySizes.source)/\(d.vocabularySizes.target) entries, the model \(tc.sourceVocabSize)/\(tc.targetVocabSize)")
             }
             source = d.source
             target = d.target

@@ -41,15 +41,12 @@ enum InitFrom {
             dir = (c.initFrom as NSString).deletingLastPathComponent.isEmpty ? "." : (c.initFrom as NSString).deletingLastPathComponent
         }
         if MarianDirectory.isMarian(dir) {
-            let (_, meta) = try SafeTensors.read(c.initFrom)
-            guard let tc = try Checkpoint.config(in: meta, path: c.initFrom) else {
-                throw TrainError.setup("\(c.initFrom): no t2r-mt model config in its metadata")
-            }
-            let (source, target) = try MarianDirectory.pipelines(dir, config: tc)
+            // The run checks the vocabulary sizes against the checkpoint when it reads it.
+            let p = try MarianDirectory.pipelines(dir)
             let text = MarianDirectory.textFiles(in: dir)
             let copied = text + [MarianDirectory.search].map { dir + "/" + $0 }.filter { fm.fileExists(atPath: $0) }
-            let d = TrainingRun.DirectoryText(source: source, target: target, files: copied,
-                                              hash: try PipelineFiles.hash(files: text))
+            let d = TrainingRun.DirectoryText(source: p.source, target: p.target, vocabularySizes: p.vocabularySizes,
+                                              files: copied, hash: try PipelineFiles.hash(files: text))
             let names = text.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
             return Resolved(config: c, directoryText: d,
                             note: (note.map { $0 + "; " } ?? "") + "text from the imported directory \(dir) (\(names))")
