@@ -1,4 +1,5 @@
 import COpenBLAS
+import CKernels
 
 /// The one wrapper over `cblas_sgemm`. Every matrix product in the toolkit goes through here.
 /// A · Bᵀ with at most `smallMaxM` rows (a decoding step) runs on `SmallGEMM` instead, which
@@ -91,11 +92,18 @@ public enum GEMM {
             }
             return
         }
+        if mt_counting_products() != 0 {
+            mt_count_product(Int32(m), Int32(n), Int32(k), transA == .none ? 0 : 1, transB == .none ? 0 : 1)
+        }
         if m <= smallMaxM && transA == .none && transB == .transposed && n &* k >= smallMinBElements {
             SmallGEMM.run(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
-        if parallelDepth == 0 { useThreads(threads(m: m, n: n, k: k)) }
+        if parallelDepth == 0 {
+            let t = threads(m: m, n: n, k: k)
+            useThreads(t)
+            if t > 1 { mt_pool_park() }  // our spinning workers would compete with OpenBLAS's
+        }
         cblas_sgemm(CblasRowMajor,
                     transA == .none ? CblasNoTrans : CblasTrans,
                     transB == .none ? CblasNoTrans : CblasTrans,
@@ -134,6 +142,19 @@ public enum GEMM {
                      "matmul: op(A) [\(m), \(k)] · op(B) [\(kb), \(n)] into C \(c.shape)")
         sgemm(transA, transB, m: m, n: n, k: k, alpha: alpha,
               a: a.pointer, lda: ac, b: b.pointer, ldb: bc, beta: beta, c: c.pointer, ldc: cc)
+    }
+
+    /// FLOPs (2·m·n·k) of every product `body` issues through this wrapper (int8 products of
+    /// `GEMM.int8` excluded), and the largest of them: a step's model FLOPs counted from the
+    /// shapes it actually multiplies (benchmarks; products from worker threads count too).
+    public static func countingProducts(_ body: () throws -> Void) rethrows
+        -> (flops: Double, largest: (m: Int, n: Int, k: Int, transA: Transpose, transB: Transpose)) {
+        mt_count_products(1)
+        defer { mt_count_products(0) }
+        try body()
+        let s = mt_largest_product()
+        return (mt_counted_flops(), (Int(s.m), Int(s.n), Int(s.k), s.trans_a == 0 ? .none : .transposed,
+                                     s.trans_b == 0 ? .none : .transposed))
     }
 
     /// Reference triple loop (tests only): the same contract as `sgemm`, accumulated in Double.

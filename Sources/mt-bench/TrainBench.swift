@@ -5,7 +5,8 @@ import MTTensor
 import MTTrain
 
 /// `mt-bench train`: target tokens per second of a full training step (forward, backward,
-/// gradient clipping, Adam) on synthetic batches of real shape.
+/// gradient clipping, Adam) on synthetic batches of real shape, and the step's model FLOPs
+/// against the same run's sgemm rate on the step's largest product.
 struct TrainBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -15,6 +16,13 @@ struct TrainBench: ParsableCommand {
         tokens with random ids (no padding), so B = tokens / length. The step is forward, loss with \
         label smoothing 0.1, backward, gradient clipping and Adam, with dropout 0.1 on. Vocabulary \
         sizes follow the peers' measurements (PLATFORM.md): 8,000 for small, 32,000 for base.
+
+        model_gflop_per_step counts 2·m·n·k of every matrix product one step issues (forward and \
+        backward, through the one GEMM wrapper); model_gflops is that over the measured step time. \
+        sgemm_gflops_largest times the step's largest product (largest_product, m×n×k and its \
+        transposes) alone through the same wrapper and threads, best of three 0.2 s rounds; \
+        ratio_to_sgemm = model_gflops / sgemm_gflops_largest: the share of the GEMM ceiling the \
+        whole step reaches (what layer norm, softmax, dropout, gathers, Adam and small products cost).
         """)
 
     @Option(help: "Comma-separated presets: small, base, big, tiny.")
@@ -84,15 +92,50 @@ struct TrainBench: ParsableCommand {
             adam.update(store, learningRate: 1e-4)
         }
         step()  // warm-up: sizes the arena
-        step()
+        let counted = GEMM.countingProducts { step() }
         let growsBefore = arena.grows
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<steps { step() }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)
+        let ceiling = Self.sgemmRate(counted.largest)
         emit(["bench": "train", "config": preset.rawValue, "decoder": config.decoderAttention.rawValue,
               "threads": threads, "batch": b, "length": length, "target_tokens": batch.targetTokens(pad: model.config.specialIDs.pad),
               "seconds_per_step": seconds, "tok_per_s": Double(batch.targetTokens(pad: model.config.specialIDs.pad)) / seconds,
               "arena_mb": Double(arena.capacity) * 4 / 1e6, "arena_grows_in_timed_steps": arena.grows - growsBefore,
-              "parameters": model.layout.parameterCount])
+              "parameters": model.layout.parameterCount,
+              "model_gflop_per_step": counted.flops / 1e9, "model_gflops": counted.flops / seconds / 1e9,
+              "largest_product": Self.describe(counted.largest), "sgemm_gflops_largest": ceiling,
+              "ratio_to_sgemm": counted.flops / seconds / 1e9 / ceiling])
+    }
+
+    static func describe(_ p: (m: Int, n: Int, k: Int, transA: GEMM.Transpose, transB: GEMM.Transpose)) -> String {
+        "\(p.m)x\(p.n)x\(p.k) \(p.transA == .none ? "N" : "T")\(p.transB == .none ? "N" : "T")"
+    }
+
+    /// GFLOP/s of `GEMM.sgemm` alone on one shape (same threads as the step), best of a few
+    /// rounds of at least 0.2 s: the ceiling the step's model FLOPs are compared with.
+    static func sgemmRate(_ p: (m: Int, n: Int, k: Int, transA: GEMM.Transpose, transB: GEMM.Transpose)) -> Double {
+        let (ar, ac) = p.transA == .none ? (p.m, p.k) : (p.k, p.m)
+        let (br, bc) = p.transB == .none ? (p.k, p.n) : (p.n, p.k)
+        let a = Tensor(zeros: [ar, ac]), b = Tensor(zeros: [br, bc]), c = Tensor(zeros: [p.m, p.n])
+        var rng = RNG(seed: 3)
+        rng.fillUniform(a, -1, 1); rng.fillUniform(b, -1, 1)
+        func once() {
+            GEMM.sgemm(p.transA, p.transB, m: p.m, n: p.n, k: p.k, a: a.pointer, lda: ac, b: b.pointer, ldb: bc,
+                       c: c.pointer, ldc: p.n)
+        }
+        once()
+        var best = 0.0
+        for _ in 0..<3 {
+            var reps = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            var elapsed = 0.0
+            repeat {
+                once(); reps += 1
+                elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            } while elapsed < 0.2
+            best = max(best, 2.0 * Double(p.m) * Double(p.n) * Double(p.k) * Double(reps) / elapsed / 1e9)
+        }
+        return best
     }
 }

@@ -34,7 +34,7 @@ final class GEMMTests: XCTestCase {
 
     /// The few-rows path (A · Bᵀ, M ≤ smallMaxM, no packing): every M up to 17 around the block
     /// sizes, K with and without a tail, N odd and large enough to split over threads, alpha and
-    /// beta, padded strides; against the triple loop, and bit-identical for 1 and 2 threads.
+    /// beta, padded strides; against the triple loop, and bit-identical for 1 and 2 threads (M ≤ 16).
     func testSmallRowsPathAgainstTripleLoopAndThreadSplit() {
         var rng = RNG(seed: 11)
         let saved = GEMM.maxThreads, savedMin = GEMM.smallMinBElements
@@ -58,7 +58,13 @@ final class GEMMTests: XCTestCase {
                     let what = "m \(m) n \(n) k \(k) alpha \(alpha) beta \(beta)"
                     // Float32 sums of up to 300 products (OpenBLAS beyond M 16 too): 5e-5.
                     XCTAssertLessThan(maxRelativeError(c.array, expected.array, floor: 1), 5e-5, what)
-                    XCTAssertEqual(c.array, twoThreads.array, "thread split changed the result: " + what)
+                    if m <= GEMM.smallMaxM {
+                        XCTAssertEqual(c.array, twoThreads.array, "thread split changed the result: " + what)
+                    } else {
+                        // OpenBLAS's own split: bit-identical on most kernels, not all (with
+                        // OPENBLAS_CORETYPE=Haswell on an AVX-512 CPU its M tails round differently).
+                        XCTAssertLessThan(maxRelativeError(twoThreads.array, expected.array, floor: 1), 5e-5, what)
+                    }
                 }
             }
         }
@@ -157,5 +163,35 @@ final class GEMMConcurrencyTests: XCTestCase {
             }
         }
         XCTAssertEqual(serial.array, parallel.array)
+    }
+    /// mt-bench train's model FLOPs: 2·m·n·k of every product, from worker threads too, and the
+    /// largest product with its transposes; nothing is counted outside `countingProducts`.
+    func testCountingProductsAddsEveryProductAndFindsTheLargest() {
+        let saved = GEMM.maxThreads
+        defer { GEMM.setThreads(saved) }
+        GEMM.setThreads(2)
+        let a = Tensor(zeros: [128 * 128]), b = Tensor(zeros: [128 * 128]), c = Tensor(zeros: [128 * 128])
+        let cp = SendablePointer(c.pointer), ap = SendablePointer(a.pointer), bp = SendablePointer(b.pointer)
+        GEMM.sgemm(.none, .none, m: 3, n: 5, k: 7, a: a.pointer, lda: 7, b: b.pointer, ldb: 5, c: c.pointer, ldc: 5)
+        let counted = GEMM.countingProducts {
+            GEMM.sgemm(.none, .transposed, m: 10, n: 20, k: 30, a: a.pointer, lda: 30, b: b.pointer, ldb: 30,
+                       c: c.pointer, ldc: 20)
+            GEMM.sgemm(.transposed, .none, m: 64, n: 80, k: 96, a: a.pointer, lda: 64, b: b.pointer, ldb: 80,
+                       c: c.pointer, ldc: 80)
+            Parallel.forRanges(8, work: .max, minWork: 0) { r in
+                for i in r {
+                    GEMM.sgemm(.none, .none, m: 4, n: 8, k: 16, a: ap.p, lda: 16, b: bp.p, ldb: 8,
+                               c: cp.p + i * 64, ldc: 8)
+                }
+            }
+        }
+        GEMM.sgemm(.none, .none, m: 100, n: 100, k: 90, a: a.pointer, lda: 90, b: b.pointer, ldb: 100,
+                   c: c.pointer, ldc: 100)
+        XCTAssertEqual(counted.flops, 2 * (10 * 20 * 30 + 64 * 80 * 96 + 8 * 4 * 8 * 16))
+        XCTAssertEqual(counted.largest.m, 64)
+        XCTAssertEqual(counted.largest.n, 80)
+        XCTAssertEqual(counted.largest.k, 96)
+        XCTAssertEqual(counted.largest.transA, .transposed)
+        XCTAssertEqual(counted.largest.transB, .none)
     }
 }

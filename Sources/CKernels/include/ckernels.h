@@ -47,6 +47,34 @@ int mt_gemm_q8_nt_body(int body, int m, int j0, int j1, int k, const float *a, i
 /// MT_Q8_BODY=avx2|portable picks a lesser one).
 int mt_gemm_q8_body(void);
 
+/// A loop body over [lo, hi) of a job's range, with the caller's context.
+typedef void (*mt_range_fn)(void *ctx, long lo, long hi);
+
+/// Runs fn over [0, count) split into `parts` contiguous parts (part p is [count·p/parts,
+/// count·(p+1)/parts)) on the calling thread and up to parts − 1 persistent workers
+/// (spin_pool.c), returning when every part is done. Parts are claimed by whoever comes first, so
+/// results must not depend on which thread runs a part. A call made while another is running
+/// (from another thread, or from inside a part) runs the whole range inline.
+void mt_pool_run(long count, int parts, mt_range_fn fn, void *ctx);
+
+/// Sends spinning workers to sleep now (before a product that OpenBLAS runs on its own threads).
+void mt_pool_park(void);
+
+/// Workers started so far.
+int mt_pool_workers(void);
+
+/// The shape of a counted product: C[m, n] from op(A)[m, k] · op(B)[k, n] (trans flags 0 or 1).
+typedef struct { int m, n, k, trans_a, trans_b; } mt_product_shape;
+
+/// Product counting (flop_count.c), for benchmarks: on resets the counts. Off by default.
+void mt_count_products(int on);
+int mt_counting_products(void);
+/// Adds one product (a no-op unless counting is on).
+void mt_count_product(int m, int n, int k, int trans_a, int trans_b);
+/// FLOPs (2·m·n·k summed) and the largest product (by m·n·k) since counting was turned on.
+double mt_counted_flops(void);
+mt_product_shape mt_largest_product(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,48 @@
+// Counting the products of a training step (see ckernels.h and MTTensor/GEMM.swift): FLOPs
+// (2·m·n·k per product) and the largest product's shape, for mt-bench train's model-FLOPs
+// rate. Off unless a benchmark turns it on; products may come from several threads.
+#include "ckernels.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+static _Atomic int counting;
+static pthread_mutex_t count_mu = PTHREAD_MUTEX_INITIALIZER;
+static double total_flops;
+static mt_product_shape largest;
+
+void mt_count_products(int on) {
+    pthread_mutex_lock(&count_mu);
+    if (on) {
+        total_flops = 0;
+        largest = (mt_product_shape){0, 0, 0, 0, 0};
+    }
+    atomic_store(&counting, on);
+    pthread_mutex_unlock(&count_mu);
+}
+
+int mt_counting_products(void) { return atomic_load_explicit(&counting, memory_order_relaxed); }
+
+void mt_count_product(int m, int n, int k, int trans_a, int trans_b) {
+    if (!atomic_load_explicit(&counting, memory_order_relaxed)) return;
+    double f = 2.0 * m * n * k;
+    pthread_mutex_lock(&count_mu);
+    total_flops += f;
+    if ((double)m * n * k > (double)largest.m * largest.n * largest.k)
+        largest = (mt_product_shape){m, n, k, trans_a, trans_b};
+    pthread_mutex_unlock(&count_mu);
+}
+
+double mt_counted_flops(void) {
+    pthread_mutex_lock(&count_mu);
+    double f = total_flops;
+    pthread_mutex_unlock(&count_mu);
+    return f;
+}
+
+mt_product_shape mt_largest_product(void) {
+    pthread_mutex_lock(&count_mu);
+    mt_product_shape s = largest;
+    pthread_mutex_unlock(&count_mu);
+    return s;
+}
