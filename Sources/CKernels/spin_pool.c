@@ -40,7 +40,6 @@ static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_cv = PTHREAD_COND_INITIALIZER;
 static _Atomic unsigned long long claim_word;  // gen << 32 | parts << 16 | next
 static _Atomic int sleepers;
-static _Atomic int parked;  // 1: spinning workers go to sleep now (the caller enters OpenBLAS)
 static _Atomic int busy;    // a caller owns the pool
 static _Atomic int done_parts;
 static _Atomic int started;
@@ -91,7 +90,7 @@ static void *worker_main(void *arg) {
         while ((gen = gen_of(atomic_load_explicit(&claim_word, memory_order_acquire))) == seen) {
             CPU_RELAX();
             if ((++iter & 63) != 0) continue;
-            if (atomic_load_explicit(&parked, memory_order_relaxed) || now_ns() - t0 > spin_ns) {
+            if (now_ns() - t0 > spin_ns) {
                 pthread_mutex_lock(&pool_mu);
                 atomic_fetch_add(&sleepers, 1);
                 while (gen_of(atomic_load(&claim_word)) == seen) pthread_cond_wait(&pool_cv, &pool_mu);
@@ -142,7 +141,6 @@ void mt_pool_run(long count, int parts, mt_range_fn fn, void *ctx) {
         fn(ctx, 0, count);
         return;
     }
-    atomic_store_explicit(&parked, 0, memory_order_relaxed);
     job_fn = fn;
     job_ctx = ctx;
     job_count = count;
@@ -161,11 +159,6 @@ void mt_pool_run(long count, int parts, mt_range_fn fn, void *ctx) {
         if ((++iter & 1023) == 0) sched_yield();  // a worker holding a part was descheduled
     }
     atomic_store(&busy, 0);
-}
-
-void mt_pool_park(void) {
-    if (atomic_load_explicit(&started, memory_order_relaxed) > 0)
-        atomic_store_explicit(&parked, 1, memory_order_relaxed);
 }
 
 int mt_pool_workers(void) { return atomic_load(&started); }

@@ -9,10 +9,11 @@ import CKernels
 /// `lda`, `ldb`, `ldc` are the row strides of the matrices *as stored*
 /// (A stored [M,K] when `.none`, [K,M] when `.transposed`).
 ///
-/// Thread policy: OpenBLAS splits even tiny products over all threads, and on this machine kind
-/// a one-step decoding product (4,512,512) is slower on 2 threads than on 1 (PLATFORM.md).
-/// Products whose work M·N·K is below `GEMM.singleThreadBelow`, or whose M is at most
-/// `GEMM.singleThreadMaxM`, run on one thread; the rest use `GEMM.maxThreads`.
+/// Thread policy: OpenBLAS runs on one thread. Products whose work M·N·K is below
+/// `GEMM.singleThreadBelow`, or whose M is at most `GEMM.singleThreadMaxM` (OpenBLAS splits even
+/// tiny products, and a one-step decoding product is slower on 2 threads than on 1, PLATFORM.md),
+/// run on the calling thread; the rest are split over `GEMM.maxThreads` by `split` (the `Parallel`
+/// pool), and few-rows products split their B rows in `SmallGEMM`.
 public enum GEMM {
     public enum Transpose: Sendable { case none, transposed }
 
@@ -100,15 +101,49 @@ public enum GEMM {
             return
         }
         if parallelDepth == 0 {
-            let t = threads(m: m, n: n, k: k)
-            useThreads(t)
-            if t > 1 { mt_pool_park() }  // our spinning workers would compete with OpenBLAS's
+            if threads(m: m, n: n, k: k) > 1 {
+                return split(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                             beta: beta, c: c, ldc: ldc)
+            }
+            useThreads(1)
         }
         cblas_sgemm(CblasRowMajor,
                     transA == .none ? CblasNoTrans : CblasTrans,
                     transB == .none ? CblasNoTrans : CblasTrans,
                     Int32(m), Int32(n), Int32(k), alpha,
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// A product large enough for several threads, split by the toolkit instead of OpenBLAS:
+    /// C's rows (or, for fewer than `splitBlock`·8 rows, its columns) in blocks of `splitBlock`,
+    /// one part per thread on the `Parallel` pool, each part a one-thread `cblas_sgemm`.
+    /// OpenBLAS's own threads, once woken, spin (sched_yield) for up to 2^28 cycles after their
+    /// work: after one threaded product (a sentence's encoder) they competed for the second core
+    /// with the pool's workers through the whole decode. Here OpenBLAS runs on one thread only.
+    /// The split is fixed by the shape and the thread count, so results are deterministic.
+    static let splitBlock = 16
+
+    static func split(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Float,
+                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let ta = transA == .none ? CblasNoTrans : CblasTrans, tb = transB == .none ? CblasNoTrans : CblasTrans
+        let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), bp = SendablePointer(UnsafeMutablePointer(mutating: b))
+        let cp = SendablePointer(c)
+        useThreads(1)
+        let byRows = m >= 8 * splitBlock
+        let blocks = ((byRows ? m : n) + splitBlock - 1) / splitBlock
+        Parallel.forRanges(blocks, work: .max, minWork: 0) { r in
+            let lo = r.lowerBound * splitBlock, hi = Swift.min(byRows ? m : n, r.upperBound * splitBlock)
+            if byRows {  // C[lo..<hi, :] = op(A)[lo..<hi, :] · op(B)
+                let aPart = transA == .none ? ap.p + lo * lda : ap.p + lo
+                cblas_sgemm(CblasRowMajor, ta, tb, Int32(hi - lo), Int32(n), Int32(k), alpha,
+                            aPart, Int32(lda), bp.p, Int32(ldb), beta, cp.p + lo * ldc, Int32(ldc))
+            } else {  // C[:, lo..<hi] = op(A) · op(B)[:, lo..<hi]
+                let bPart = transB == .none ? bp.p + lo : bp.p + lo * ldb
+                cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(hi - lo), Int32(k), alpha,
+                            ap.p, Int32(lda), bPart, Int32(ldb), beta, cp.p + lo, Int32(ldc))
+            }
+        }
     }
 
     /// Strided batch: for i in 0..<batch, C_i = alpha · op(A_i) · op(B_i) + beta · C_i with

@@ -57,9 +57,6 @@ typedef void (*mt_range_fn)(void *ctx, long lo, long hi);
 /// (from another thread, or from inside a part) runs the whole range inline.
 void mt_pool_run(long count, int parts, mt_range_fn fn, void *ctx);
 
-/// Sends spinning workers to sleep now (before a product that OpenBLAS runs on its own threads).
-void mt_pool_park(void);
-
 /// Workers started so far.
 int mt_pool_workers(void);
 
