@@ -20,9 +20,10 @@ struct TrainBench: ParsableCommand {
         model_gflop_per_step counts 2·m·n·k of every matrix product one step issues (forward and \
         backward, through the one GEMM wrapper); model_gflops is that over the measured step time. \
         sgemm_gflops_largest times the step's largest product (largest_product, m×n×k and its \
-        transposes) alone through the same wrapper and threads, best of three 0.2 s rounds; \
-        ratio_to_sgemm = model_gflops / sgemm_gflops_largest: the share of the GEMM ceiling the \
-        whole step reaches (what layer norm, softmax, dropout, gathers, Adam and small products cost).
+        transposes) alone through the same wrapper and threads for 0.3 s after every timed step \
+        (median); ratio_to_sgemm is the median over the timed steps of that step's model GFLOP/s \
+        over the round right after it: the share of the GEMM ceiling the whole step reaches (what \
+        layer norm, softmax, dropout, gathers, Adam and small products cost).
         """)
 
     @Option(help: "Comma-separated presets: small, base, big, tiny.")
@@ -94,10 +95,21 @@ struct TrainBench: ParsableCommand {
         step()  // warm-up: sizes the arena
         let counted = GEMM.countingProducts { step() }
         let growsBefore = arena.grows
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<steps { step() }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)
-        let ceiling = Self.sgemmRate(counted.largest)
+        // Each timed step is followed by a round of its largest product alone, so the ratio
+        // compares neighbouring moments (this machine's speed drifts within a minute).
+        let gemm = Self.ProductRate(counted.largest)
+        var stepSeconds: [Double] = [], ratios: [Double] = [], rates: [Double] = []
+        for _ in 0..<steps {
+            let start = DispatchTime.now().uptimeNanoseconds
+            step()
+            let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let rate = gemm.measure()
+            stepSeconds.append(s); rates.append(rate)
+            ratios.append(counted.flops / s / 1e9 / rate)
+        }
+        let seconds = stepSeconds.reduce(0, +) / Double(steps)
+        func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
+        let ceiling = median(rates)
         emit(["bench": "train", "config": preset.rawValue, "decoder": config.decoderAttention.rawValue,
               "threads": threads, "batch": b, "length": length, "target_tokens": batch.targetTokens(pad: model.config.specialIDs.pad),
               "seconds_per_step": seconds, "tok_per_s": Double(batch.targetTokens(pad: model.config.specialIDs.pad)) / seconds,
@@ -105,37 +117,42 @@ struct TrainBench: ParsableCommand {
               "parameters": model.layout.parameterCount,
               "model_gflop_per_step": counted.flops / 1e9, "model_gflops": counted.flops / seconds / 1e9,
               "largest_product": Self.describe(counted.largest), "sgemm_gflops_largest": ceiling,
-              "ratio_to_sgemm": counted.flops / seconds / 1e9 / ceiling])
+              "ratio_to_sgemm": median(ratios)])
     }
 
     static func describe(_ p: (m: Int, n: Int, k: Int, transA: GEMM.Transpose, transB: GEMM.Transpose)) -> String {
         "\(p.m)x\(p.n)x\(p.k) \(p.transA == .none ? "N" : "T")\(p.transB == .none ? "N" : "T")"
     }
 
-    /// GFLOP/s of `GEMM.sgemm` alone on one shape (same threads as the step), best of a few
-    /// rounds of at least 0.2 s: the ceiling the step's model FLOPs are compared with.
-    static func sgemmRate(_ p: (m: Int, n: Int, k: Int, transA: GEMM.Transpose, transB: GEMM.Transpose)) -> Double {
-        let (ar, ac) = p.transA == .none ? (p.m, p.k) : (p.k, p.m)
-        let (br, bc) = p.transB == .none ? (p.k, p.n) : (p.n, p.k)
-        let a = Tensor(zeros: [ar, ac]), b = Tensor(zeros: [br, bc]), c = Tensor(zeros: [p.m, p.n])
-        var rng = RNG(seed: 3)
-        rng.fillUniform(a, -1, 1); rng.fillUniform(b, -1, 1)
+    /// GFLOP/s of `GEMM.sgemm` alone on one shape (same threads as the step): the ceiling the
+    /// step's model FLOPs are compared with. `measure()` runs it for at least 0.3 s.
+    final class ProductRate {
+        let p: (m: Int, n: Int, k: Int, transA: GEMM.Transpose, transB: GEMM.Transpose)
+        let a: Tensor, b: Tensor, c: Tensor
+        let lda: Int, ldb: Int
+        init(_ p: (m: Int, n: Int, k: Int, transA: GEMM.Transpose, transB: GEMM.Transpose)) {
+            self.p = p
+            let (ar, ac) = p.transA == .none ? (p.m, p.k) : (p.k, p.m)
+            let (br, bc) = p.transB == .none ? (p.k, p.n) : (p.n, p.k)
+            a = Tensor(zeros: [ar, ac]); b = Tensor(zeros: [br, bc]); c = Tensor(zeros: [p.m, p.n])
+            lda = ac; ldb = bc
+            var rng = RNG(seed: 3)
+            rng.fillUniform(a, -1, 1); rng.fillUniform(b, -1, 1)
+            once()
+        }
         func once() {
-            GEMM.sgemm(p.transA, p.transB, m: p.m, n: p.n, k: p.k, a: a.pointer, lda: ac, b: b.pointer, ldb: bc,
+            GEMM.sgemm(p.transA, p.transB, m: p.m, n: p.n, k: p.k, a: a.pointer, lda: lda, b: b.pointer, ldb: ldb,
                        c: c.pointer, ldc: p.n)
         }
-        once()
-        var best = 0.0
-        for _ in 0..<3 {
+        func measure() -> Double {
             var reps = 0
             let start = DispatchTime.now().uptimeNanoseconds
             var elapsed = 0.0
             repeat {
                 once(); reps += 1
                 elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            } while elapsed < 0.2
-            best = max(best, 2.0 * Double(p.m) * Double(p.n) * Double(p.k) * Double(reps) / elapsed / 1e9)
+            } while elapsed < 0.3
+            return 2.0 * Double(p.m) * Double(p.n) * Double(p.k) * Double(reps) / elapsed / 1e9
         }
-        return best
     }
 }
