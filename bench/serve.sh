@@ -55,7 +55,9 @@ warm_p50=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["p50_ms"])
 echo "{\"bench\":\"serve\",\"tool\":\"mt-translate\",\"mode\":\"warm-line\",\"lines\":100,$(echo "$warm" | sed 's/^{//')"
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-"$BIN/mt-serve" --model en-de="$T/model" --port "$PORT" --threads "$THREADS" --quiet --max-queue-lines 4096 2> "$T/serve.log" &
+# SERVE_FLAGS: extra mt-serve flags (e.g. --keep-on-disconnect, --compute-type int8).
+# shellcheck disable=SC2086
+"$BIN/mt-serve" --model en-de="$T/model" --port "$PORT" --threads "$THREADS" --quiet --max-queue-lines 4096 ${SERVE_FLAGS:-} 2> "$T/serve.log" &
 SPID=$!
 for _ in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/health" > /dev/null 2>&1 && break; sleep 0.05; done
 PY=python3
