@@ -17,7 +17,9 @@ import CKernels
 public enum GEMM {
     public enum Transpose: Sendable { case none, transposed }
 
-    /// Upper bound on OpenBLAS threads (set from `--threads`).
+    /// Threads the toolkit uses for its split of products and loops (set from `--threads`).
+    /// Default: `MT_THREADS`, else OpenBLAS's thread count at start-up (`OPENBLAS_NUM_THREADS` or
+    /// the cores), read before the toolkit first puts OpenBLAS on one thread.
     nonisolated(unsafe) public static var maxThreads: Int = defaultThreads()
     /// Products with M·N·K below this run on one thread.
     nonisolated(unsafe) public static var singleThreadBelow: Int = 2_000_000
@@ -33,7 +35,8 @@ public enum GEMM {
     /// ... and only when B has at least this many elements (a weight matrix: packing it is what
     /// SmallGEMM saves; attention's per-head products over a few keys stay on OpenBLAS).
     nonisolated(unsafe) public static var smallMinBElements: Int = 32_768
-    nonisolated(unsafe) private static var currentThreads: Int = -1
+    /// Whether OpenBLAS has been put on one thread (cleared by `setThreads`).
+    nonisolated(unsafe) private static var openBLASOnOneThread = false
     /// Depth of `Parallel` regions entered from the main flow: inside one, every product runs on
     /// the one OpenBLAS thread set on entry and the policy never calls into OpenBLAS's settings,
     /// so products may be issued from several threads at once (one per sentence, say).
@@ -44,11 +47,11 @@ public enum GEMM {
         return Int(openblas_get_num_threads())
     }
 
-    /// Sets the thread cap for all later products (OpenBLAS threads and `Parallel`).
+    /// Sets the thread cap for all later products and `Parallel` loops.
     public static func setThreads(_ n: Int) {
         precondition(n >= 1, "GEMM.setThreads: \(n) threads")
         maxThreads = n
-        currentThreads = -1  // re-apply on the next product (someone may have called OpenBLAS directly)
+        openBLASOnOneThread = false  // re-apply on the next product (someone may have called OpenBLAS directly)
     }
 
     /// Threads the policy picks for a product of this shape.
@@ -60,16 +63,19 @@ public enum GEMM {
     /// Runs `body` (which fans out over threads) with OpenBLAS on one thread, so products issued
     /// concurrently from inside it are safe and do not oversubscribe the cores.
     static func parallelRegion(_ body: () -> Void) {
-        if parallelDepth == 0 { useThreads(1) }
+        if parallelDepth == 0 { useOneOpenBLASThread() }
         parallelDepth += 1
         body()
         parallelDepth -= 1
     }
 
-    @inline(__always) static func useThreads(_ t: Int) {
-        if t != currentThreads {
-            openblas_set_num_threads(Int32(t))
-            currentThreads = t
+    /// Puts OpenBLAS on one thread (the toolkit splits products itself, `split`). `maxThreads` is
+    /// read first, so that its default still sees OpenBLAS's start-up thread count.
+    @inline(__always) static func useOneOpenBLASThread() {
+        if !openBLASOnOneThread {
+            _ = maxThreads
+            openblas_set_num_threads(1)
+            openBLASOnOneThread = true
         }
     }
 
@@ -105,7 +111,7 @@ public enum GEMM {
                 return split(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                              beta: beta, c: c, ldc: ldc)
             }
-            useThreads(1)
+            useOneOpenBLASThread()
         }
         cblas_sgemm(CblasRowMajor,
                     transA == .none ? CblasNoTrans : CblasTrans,
@@ -129,7 +135,7 @@ public enum GEMM {
         let ta = transA == .none ? CblasNoTrans : CblasTrans, tb = transB == .none ? CblasNoTrans : CblasTrans
         let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), bp = SendablePointer(UnsafeMutablePointer(mutating: b))
         let cp = SendablePointer(c)
-        useThreads(1)
+        useOneOpenBLASThread()
         let byRows = m >= 8 * splitBlock
         let blocks = ((byRows ? m : n) + splitBlock - 1) / splitBlock
         Parallel.forRanges(blocks, work: .max, minWork: 0) { r in

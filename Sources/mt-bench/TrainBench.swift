@@ -98,15 +98,15 @@ struct TrainBench: ParsableCommand {
         // Each timed step is followed by a round of its largest product alone, so the ratio
         // compares neighbouring moments (this machine's speed drifts within a minute).
         let gemm = Self.ProductRate(counted.largest)
-        var stepSeconds: [Double] = [], ratios: [Double] = [], rates: [Double] = []
+        var stepSeconds: [Double] = [], rates: [Double] = []
         for _ in 0..<steps {
             let start = DispatchTime.now().uptimeNanoseconds
             step()
             let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let rate = gemm.measure()
             stepSeconds.append(s); rates.append(rate)
-            ratios.append(counted.flops / s / 1e9 / rate)
         }
+        let ratios = zip(stepSeconds, rates).map { counted.flops / $0 / 1e9 / $1 }
         let seconds = stepSeconds.reduce(0, +) / Double(steps)
         func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
         let ceiling = median(rates)

@@ -5,7 +5,9 @@ import XCTest
 /// `Parallel.forRanges` on the persistent spinning pool (CKernels/spin_pool.c): every index once,
 /// the documented split, real concurrency, inline nesting, sleep and wake.
 final class ParallelTests: XCTestCase {
-    override func tearDown() { GEMM.setThreads(GEMM.defaultThreads()) }
+    private var savedThreads = 0
+    override func setUp() { savedThreads = GEMM.maxThreads }
+    override func tearDown() { GEMM.setThreads(savedThreads) }
 
     /// Counts how often each index is visited and records the parts handed out.
     private final class Visits: @unchecked Sendable {
