@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-test
 BIN := .build/release
-APT_PACKAGES := libopenblas-dev libicu-dev zlib1g-dev libsentencepiece-dev pkg-config curl libopenmpi-dev openmpi-bin
+APT_PACKAGES := libopenblas-dev libicu-dev zlib1g-dev libsentencepiece-dev libdnnl-dev pkg-config curl libopenmpi-dev openmpi-bin
 
 .PHONY: help setup deps build test test-unit test-scripts test-recipes bench demo data clean
 

@@ -45,6 +45,9 @@ let package = Package(
         // Open MPI through a small C shim that dlopens libmpi only under mpirun (README: MPI training).
         .target(name: "CMPI", path: "Sources/CMPI"),
 
+        // oneDNN's sgemm through a small C shim (libdnnl-dev; OpenMP capped at one thread per caller).
+        .target(name: "COneDNN", path: "Sources/COneDNN",
+                linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
         // Numeric kernels in C that pick AVX2+FMA at run time (Swift builds for baseline x86-64).
         .target(name: "CKernels", path: "Sources/CKernels"),
         // SentencePiece (C++) through a small C shim (libsentencepiece-dev).
@@ -53,7 +56,7 @@ let package = Package(
 
         // Libraries.
         .target(name: "MTIO", dependencies: ["CZlib"]),
-        .target(name: "MTTensor", dependencies: ["COpenBLAS", "CKernels"]),
+        .target(name: "MTTensor", dependencies: ["COpenBLAS", "COneDNN", "CKernels"]),
         .target(name: "MTOps", dependencies: ["MTTensor"]),
         .target(name: "MTModel", dependencies: ["MTIO", "MTOps", "MTTensor"]),
         .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTIO", "MTText", "CMPI",
@@ -95,7 +98,7 @@ let package = Package(
             "MTImport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mt-bench", dependencies: [
-            "MTTensor", "MTModel", "MTTrain", "MTRuntime", "MTSearch", "COpenBLAS",
+            "MTTensor", "MTModel", "MTTrain", "MTRuntime", "MTSearch", "COpenBLAS", "COneDNN",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

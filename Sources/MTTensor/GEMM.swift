@@ -1,21 +1,47 @@
 import COpenBLAS
+import COneDNN
 import CKernels
 
-/// The one wrapper over `cblas_sgemm`. Every matrix product in the toolkit goes through here.
-/// A · Bᵀ with at most `smallMaxM` rows (a decoding step) runs on `SmallGEMM` instead, which
-/// does not pack B.
+/// The one GEMM wrapper. Every matrix product in the toolkit goes through here, and here only
+/// the backend is called: oneDNN's `dnnl_sgemm` (default) or OpenBLAS's `cblas_sgemm`
+/// (`GEMM.backend`, `MT_GEMM=openblas`). A · Bᵀ with at most `smallMaxM` rows (a decoding step)
+/// runs through `SmallGEMM`, which splits B's rows over the threads.
 ///
 /// C[M,N] = alpha · op(A) · op(B) + beta · C, row-major, where op(A) is [M,K] and op(B) is [K,N].
 /// `lda`, `ldb`, `ldc` are the row strides of the matrices *as stored*
 /// (A stored [M,K] when `.none`, [K,M] when `.transposed`).
 ///
-/// Thread policy: OpenBLAS runs on one thread. Products whose work M·N·K is below
+/// Thread policy: the backend runs on one thread per call (OpenBLAS set to one thread; oneDNN's
+/// OpenMP team capped at one per calling thread). Products whose work M·N·K is below
 /// `GEMM.singleThreadBelow`, or whose M is at most `GEMM.singleThreadMaxM` (OpenBLAS splits even
 /// tiny products, and a one-step decoding product is slower on 2 threads than on 1, PLATFORM.md),
 /// run on the calling thread; the rest are split over `GEMM.maxThreads` by `split` (the `Parallel`
 /// pool), and few-rows products split their B rows in `SmallGEMM`.
 public enum GEMM {
     public enum Transpose: Sendable { case none, transposed }
+
+    /// The library that multiplies. oneDNN chooses its kernels from the CPU's instruction sets at
+    /// run time (AVX-512 included); Debian's OpenBLAS 0.3.21 follows `OPENBLAS_CORETYPE` or its
+    /// own detection, which gives Zen 4 AVX2 kernels. `mt-bench gemm` measures both in one run
+    /// (README: GEMM backends). The two round differently: outputs agree to float32 rounding,
+    /// not bit for bit.
+    public enum Backend: String, Sendable, CaseIterable {
+        /// oneDNN (libdnnl-dev) `dnnl_sgemm`.
+        case onednn
+        /// OpenBLAS `cblas_sgemm`, with the toolkit's own AVX2 kernel for few-row A · Bᵀ.
+        case openblas
+    }
+
+    /// The backend every product uses. Default: `MT_GEMM` (onednn, openblas), else oneDNN.
+    nonisolated(unsafe) public static var backend: Backend = {
+        if let s = getenvString("MT_GEMM") {
+            guard let b = Backend(rawValue: s.lowercased()) else {
+                fatalError("MT_GEMM=\(s): expected one of \(Backend.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return b
+        }
+        return .onednn
+    }()
 
     /// Threads the toolkit uses for its split of products and loops (set from `--threads`).
     /// Default: `MT_THREADS`, else OpenBLAS's thread count at start-up (`OPENBLAS_NUM_THREADS` or
@@ -25,15 +51,16 @@ public enum GEMM {
     nonisolated(unsafe) public static var singleThreadBelow: Int = 2_000_000
     /// Products with M at most this run on one thread (one decoding step, beam rows).
     nonisolated(unsafe) public static var singleThreadMaxM: Int = 16
-    /// Products A · Bᵀ with M at most this skip OpenBLAS for `SmallGEMM` (one decoding step's
-    /// rows times a weight matrix stored [out, in]); 0 sends everything to OpenBLAS. The
+    /// Products A · Bᵀ with M at most this go to `SmallGEMM` (one decoding step's rows times a
+    /// weight matrix stored [out, in]); 0 sends everything to the general path. The
     /// environment's `MT_SMALL_GEMM_MAX_M` sets it (benchmarks compare both paths in one run).
     nonisolated(unsafe) public static var smallMaxM: Int = {
         if let s = getenvString("MT_SMALL_GEMM_MAX_M"), let n = Int(s), n >= 0 { return n }
         return 16
     }()
     /// ... and only when B has at least this many elements (a weight matrix: packing it is what
-    /// SmallGEMM saves; attention's per-head products over a few keys stay on OpenBLAS).
+    /// SmallGEMM saves on OpenBLAS; attention's per-head products over a few keys stay on the
+    /// general path).
     nonisolated(unsafe) public static var smallMinBElements: Int = 32_768
     /// Whether OpenBLAS has been put on one thread (cleared by `setThreads`).
     nonisolated(unsafe) private static var openBLASOnOneThread = false
@@ -113,26 +140,41 @@ public enum GEMM {
             }
             useOneOpenBLASThread()
         }
-        cblas_sgemm(CblasRowMajor,
-                    transA == .none ? CblasNoTrans : CblasTrans,
-                    transB == .none ? CblasNoTrans : CblasTrans,
-                    Int32(m), Int32(n), Int32(k), alpha,
-                    a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        one(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+            beta: beta, c: c, ldc: ldc)
     }
 
-    /// A product large enough for several threads, split by the toolkit instead of OpenBLAS:
+    /// The product on the calling thread, by the backend (OpenBLAS must already be on one thread).
+    @inline(__always)
+    static func one(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Float,
+                    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        switch backend {
+        case .onednn:
+            let status = mt_onednn_sgemm(transA == .none ? 0 : 1, transB == .none ? 0 : 1, m, n, k, alpha,
+                                         a, lda, b, ldb, beta, c, ldc)
+            precondition(status == 0, "dnnl_sgemm: status \(status) for [\(m), \(k)] · [\(k), \(n)] (lda \(lda), ldb \(ldb), ldc \(ldc))")
+        case .openblas:
+            cblas_sgemm(CblasRowMajor,
+                        transA == .none ? CblasNoTrans : CblasTrans,
+                        transB == .none ? CblasNoTrans : CblasTrans,
+                        Int32(m), Int32(n), Int32(k), alpha,
+                        a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        }
+    }
+
+    /// A product large enough for several threads, split by the toolkit instead of the backend:
     /// C's rows (or, for fewer than `splitBlock`·8 rows, its columns) in blocks of `splitBlock`,
-    /// one part per thread on the `Parallel` pool, each part a one-thread `cblas_sgemm`.
+    /// one part per thread on the `Parallel` pool, each part a one-thread backend call.
     /// OpenBLAS's own threads, once woken, spin (sched_yield) for up to 2^28 cycles after their
     /// work: after one threaded product (a sentence's encoder) they competed for the second core
-    /// with the pool's workers through the whole decode. Here OpenBLAS runs on one thread only.
+    /// with the pool's workers through the whole decode; oneDNN's OpenMP threads would do the same.
     /// The split is fixed by the shape and the thread count, so results are deterministic.
     static let splitBlock = 16
 
     static func split(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Float,
                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let ta = transA == .none ? CblasNoTrans : CblasTrans, tb = transB == .none ? CblasNoTrans : CblasTrans
         let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), bp = SendablePointer(UnsafeMutablePointer(mutating: b))
         let cp = SendablePointer(c)
         useOneOpenBLASThread()
@@ -142,12 +184,12 @@ public enum GEMM {
             let lo = r.lowerBound * splitBlock, hi = Swift.min(byRows ? m : n, r.upperBound * splitBlock)
             if byRows {  // C[lo..<hi, :] = op(A)[lo..<hi, :] · op(B)
                 let aPart = transA == .none ? ap.p + lo * lda : ap.p + lo
-                cblas_sgemm(CblasRowMajor, ta, tb, Int32(hi - lo), Int32(n), Int32(k), alpha,
-                            aPart, Int32(lda), bp.p, Int32(ldb), beta, cp.p + lo * ldc, Int32(ldc))
+                one(transA, transB, m: hi - lo, n: n, k: k, alpha: alpha, a: aPart, lda: lda, b: bp.p, ldb: ldb,
+                    beta: beta, c: cp.p + lo * ldc, ldc: ldc)
             } else {  // C[:, lo..<hi] = op(A) · op(B)[:, lo..<hi]
                 let bPart = transB == .none ? bp.p + lo : bp.p + lo * ldb
-                cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(hi - lo), Int32(k), alpha,
-                            ap.p, Int32(lda), bPart, Int32(ldb), beta, cp.p + lo, Int32(ldc))
+                one(transA, transB, m: m, n: hi - lo, k: k, alpha: alpha, a: ap.p, lda: lda, b: bPart, ldb: ldb,
+                    beta: beta, c: cp.p + lo, ldc: ldc)
             }
         }
     }

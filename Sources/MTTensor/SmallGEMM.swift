@@ -4,7 +4,8 @@ import CKernels
 /// M ≤ `GEMM.smallMaxM`: a layer's input rows (beam hypotheses) times its weight matrix stored
 /// [out, in].
 ///
-/// Why not OpenBLAS: for such a product `cblas_sgemm` copies (packs) all of B before its kernel
+/// On the oneDNN backend each block is one `dnnl_sgemm` call on B's rows (oneDNN has kernels for
+/// few rows). On the OpenBLAS backend it is the toolkit's own kernel. Why not OpenBLAS: for such a product `cblas_sgemm` copies (packs) all of B before its kernel
 /// runs, every call. At M = 4 (one sentence, beam 4) that copy costs more instructions than the
 /// multiply itself (callgrind on `mt-bench decode --batches 1`: 276M of 525M GEMM instructions
 /// were `sgemm_incopy`). Here each output is a dot product of an A row and a B row, both
@@ -36,11 +37,16 @@ enum SmallGEMM {
         }
     }
 
-    /// Outputs C[0..<m, rows] (CKernels: AVX2+FMA when the CPU has it).
+    /// Outputs C[0..<m, rows]: oneDNN, or CKernels (AVX2+FMA when the CPU has it) on OpenBLAS.
     @inline(__always)
     static func block(rows: Range<Int>, m: Int, k: Int, alpha: Float,
                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if GEMM.backend == .onednn {
+            GEMM.one(.none, .transposed, m: m, n: rows.count, k: k, alpha: alpha, a: a, lda: lda,
+                     b: b + rows.lowerBound * ldb, ldb: ldb, beta: beta, c: c + rows.lowerBound, ldc: ldc)
+            return
+        }
         mt_small_gemm_nt(Int32(m), Int32(rows.lowerBound), Int32(rows.upperBound), Int32(k), alpha,
                          a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }

@@ -4,10 +4,20 @@ import XCTest
 
 final class GEMMTests: XCTestCase {
     /// Every transpose combination, alpha/beta, odd and zero sizes, padded leading dimensions,
-    /// against the Double triple loop: relative error < 1e-5.
+    /// against the Double triple loop: relative error < 1e-5, on both backends.
     func testAllTransposesAgainstTripleLoop() {
+        let saved = GEMM.backend
+        defer { GEMM.backend = saved }
+        for backend in GEMM.Backend.allCases {
+            GEMM.backend = backend
+            allTransposesAgainstTripleLoop(backend)
+        }
+    }
+
+    private func allTransposesAgainstTripleLoop(_ backend: GEMM.Backend) {
         var rng = RNG(seed: 7)
-        let shapes = [(1, 1, 1), (3, 5, 7), (17, 1, 33), (64, 48, 80), (0, 4, 5), (4, 0, 5), (4, 5, 0), (129, 65, 31)]
+        let shapes = [(1, 1, 1), (3, 5, 7), (17, 1, 33), (64, 48, 80), (0, 4, 5), (4, 0, 5), (4, 5, 0), (129, 65, 31),
+                      (300, 130, 60)]  // the last is split over threads by rows (M·N·K ≥ 2M)
         for (m, n, k) in shapes {
             for ta in [GEMM.Transpose.none, .transposed] {
                 for tb in [GEMM.Transpose.none, .transposed] {
@@ -25,7 +35,7 @@ final class GEMMTests: XCTestCase {
                         GEMM.sgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda,
                                    b: b.pointer, ldb: ldb, beta: beta, c: c.pointer, ldc: ldc)
                         let err = maxRelativeError(c.array, expected.array, floor: 1)
-                        XCTAssertLessThan(err, 1e-5, "m \(m) n \(n) k \(k) \(ta) \(tb) alpha \(alpha) beta \(beta)")
+                        XCTAssertLessThan(err, 1e-5, "\(backend): m \(m) n \(n) k \(k) \(ta) \(tb) alpha \(alpha) beta \(beta)")
                     }
                 }
             }
@@ -34,8 +44,18 @@ final class GEMMTests: XCTestCase {
 
     /// The few-rows path (A · Bᵀ, M ≤ smallMaxM, no packing): every M up to 17 around the block
     /// sizes, K with and without a tail, N odd and large enough to split over threads, alpha and
-    /// beta, padded strides; against the triple loop, and bit-identical for 1 and 2 threads (M ≤ 16).
+    /// beta, padded strides; against the triple loop, and bit-identical for 1 and 2 threads (M ≤ 16),
+    /// on both backends.
     func testSmallRowsPathAgainstTripleLoopAndThreadSplit() {
+        let saved = GEMM.backend
+        defer { GEMM.backend = saved }
+        for backend in GEMM.Backend.allCases {
+            GEMM.backend = backend
+            smallRowsPathAgainstTripleLoopAndThreadSplit(backend)
+        }
+    }
+
+    private func smallRowsPathAgainstTripleLoopAndThreadSplit(_ backend: GEMM.Backend) {
         var rng = RNG(seed: 11)
         let saved = GEMM.maxThreads, savedMin = GEMM.smallMinBElements
         GEMM.smallMinBElements = 0  // every shape below takes the few-rows path
@@ -55,14 +75,14 @@ final class GEMMTests: XCTestCase {
                     GEMM.setThreads(2)
                     GEMM.sgemm(.none, .transposed, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda,
                                b: b.pointer, ldb: ldb, beta: beta, c: twoThreads.pointer, ldc: ldc)
-                    let what = "m \(m) n \(n) k \(k) alpha \(alpha) beta \(beta)"
+                    let what = "\(backend): m \(m) n \(n) k \(k) alpha \(alpha) beta \(beta)"
                     // Float32 sums of up to 300 products (OpenBLAS beyond M 16 too): 5e-5.
                     XCTAssertLessThan(maxRelativeError(c.array, expected.array, floor: 1), 5e-5, what)
                     if m <= GEMM.smallMaxM {
                         XCTAssertEqual(c.array, twoThreads.array, "thread split changed the result: " + what)
                     } else {
-                        // OpenBLAS's own split: bit-identical on most kernels, not all (with
-                        // OPENBLAS_CORETYPE=Haswell on an AVX-512 CPU its M tails round differently).
+                        // The general path's split by columns: each part a backend call whose
+                        // kernels may round a shorter row block differently.
                         XCTAssertLessThan(maxRelativeError(twoThreads.array, expected.array, floor: 1), 5e-5, what)
                     }
                 }
