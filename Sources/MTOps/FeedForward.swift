@@ -82,8 +82,8 @@ public struct FeedForward: Sendable {
         fc2.backward(x: c.h, dy: dy, dx: dh, params: params)
         let keep = c.keep
         OpLoop.rows(n, work: n * f) { range in
-            let hp = c.h.pointer, g = dh.pointer
-            for i in (range.lowerBound * f)..<(range.upperBound * f) { g[i] = hp[i] > 0 ? g[i] * keep : 0 }
+            let lo = range.lowerBound * f
+            Kernels.reluBackward(c.h.pointer + lo, dh.pointer + lo, keep, range.count * f)
         }
         fc1.backward(x: c.x, dy: dh, dx: dx, params: params)
     }

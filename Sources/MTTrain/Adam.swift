@@ -30,7 +30,25 @@ public struct Adam: Sendable, Equatable, Codable {
         let sw = SendablePointer(w), sg = SendablePointer(g), sm = SendablePointer(m), sv = SendablePointer(v)
         Parallel.forRanges(n, work: n * 4) { range in
             let w = sw.p, g = sg.p, m = sm.p, v = sv.p
-            for i in range {
+            // Eight lanes at a time, each lane the scalar formula below in the same order (the
+            // results are the scalar loop's bit for bit; its divide and square root kept the
+            // loop scalar and made Adam 2 % of a base training step).
+            var i = range.lowerBound
+            let gs8 = SIMD8<Float>(repeating: gradScale), b18 = SIMD8<Float>(repeating: b1), b28 = SIMD8<Float>(repeating: b2)
+            let nb18 = SIMD8<Float>(repeating: 1 - b1), nb28 = SIMD8<Float>(repeating: 1 - b2)
+            let step8 = SIMD8<Float>(repeating: stepSize), eps8 = SIMD8<Float>(repeating: eps)
+            let decay8 = SIMD8<Float>(repeating: lr * wd)
+            while i + 8 <= range.upperBound {
+                let gi = FastMath.load(g + i) * gs8
+                let mi = b18 * FastMath.load(m + i) + nb18 * gi
+                let vi = b28 * FastMath.load(v + i) + nb28 * gi * gi
+                FastMath.store(mi, m + i)
+                FastMath.store(vi, v + i)
+                let wi = FastMath.load(w + i)
+                FastMath.store(wi - (step8 * mi / (vi.squareRoot() + eps8) + decay8 * wi), w + i)
+                i += 8
+            }
+            for i in i..<range.upperBound {
                 let gi = g[i] * gradScale
                 let mi = b1 * m[i] + (1 - b1) * gi
                 let vi = b2 * v[i] + (1 - b2) * gi * gi

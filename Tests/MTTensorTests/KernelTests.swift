@@ -136,4 +136,18 @@ final class KernelTests: XCTestCase {
             }
         }
     }
+
+    /// ReLU's backward: the eight-lane loop and its tail equal the scalar formula bit for bit,
+    /// zero where h ≤ 0 or h is NaN.
+    func testReluBackwardMatchesScalarFormula() {
+        var rng = RNG(seed: 21)
+        for n in [0, 5, 8, 37] {
+            let h = Tensor(zeros: [max(n, 1)]), g = Tensor(zeros: [max(n, 1)])
+            rng.fillUniform(h, -1, 1); rng.fillUniform(g, -3, 3)
+            if n > 3 { h.pointer[3] = .nan; h.pointer[1] = 0 }
+            let expected = (0..<n).map { h.pointer[$0] > 0 ? g.pointer[$0] * 1.25 : 0 }
+            Kernels.reluBackward(h.pointer, g.pointer, 1.25, n)
+            XCTAssertEqual(Array(g.array.prefix(n)), expected, "n \(n)")
+        }
+    }
 }
