@@ -213,7 +213,7 @@ struct DecodeBench: ParsableCommand {
         let steps = [25, 100, 400, 1000].filter { $0 <= c.len }.map { (t: $0, ms: clock.meanMs(around: $0)) }
         let stepText = (steps.map { "\"step_ms_t\($0.t)\":\(String(format: "%.4g", $0.ms.wall))" }
             + steps.map { "\"step_cpu_ms_t\($0.t)\":\(String(format: "%.4g", $0.ms.cpu))" }).joined(separator: ",")
-        let fields: KeyValuePairs<String, Any> = ["bench": "decode", "layout": layout, "compute_type": computeType, "config": c.preset.rawValue, "decoder": c.decoder.rawValue, "beam": c.beam,
+        let fields: KeyValuePairs<String, Any> = ["bench": "decode", "gemm_backend": GEMM.backend.rawValue, "layout": layout, "compute_type": computeType, "config": c.preset.rawValue, "decoder": c.decoder.rawValue, "beam": c.beam,
                   "batch": c.batch, "len": c.len, "src_len": srcLen, "threads": threads,
                   "tok_per_s": Double(c.batch * c.len) / seconds, "seconds": seconds, "cpu_seconds": cpuSeconds,
                   "repeats": all.count, "seconds_median": median,

@@ -110,7 +110,7 @@ struct TrainBench: ParsableCommand {
         let seconds = stepSeconds.reduce(0, +) / Double(steps)
         func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
         let ceiling = median(rates)
-        emit(["bench": "train", "config": preset.rawValue, "decoder": config.decoderAttention.rawValue,
+        emit(["bench": "train", "gemm_backend": GEMM.backend.rawValue, "config": preset.rawValue, "decoder": config.decoderAttention.rawValue,
               "threads": threads, "batch": b, "length": length, "target_tokens": batch.targetTokens(pad: model.config.specialIDs.pad),
               "seconds_per_step": seconds, "tok_per_s": Double(batch.targetTokens(pad: model.config.specialIDs.pad)) / seconds,
               "arena_mb": Double(arena.capacity) * 4 / 1e6, "arena_grows_in_timed_steps": arena.grows - growsBefore,
