@@ -6,11 +6,16 @@ final class GEMMTests: XCTestCase {
     /// Every transpose combination, alpha/beta, odd and zero sizes, padded leading dimensions,
     /// against the Double triple loop: relative error < 1e-5, on both backends.
     func testAllTransposesAgainstTripleLoop() {
+        forEachBackend(allTransposesAgainstTripleLoop)
+    }
+
+    /// Runs `body` with each GEMM backend in turn, then restores the one it found.
+    private func forEachBackend(_ body: (GEMM.Backend) -> Void) {
         let saved = GEMM.backend
         defer { GEMM.backend = saved }
         for backend in GEMM.Backend.allCases {
             GEMM.backend = backend
-            allTransposesAgainstTripleLoop(backend)
+            body(backend)
         }
     }
 
@@ -47,12 +52,7 @@ final class GEMMTests: XCTestCase {
     /// beta, padded strides; against the triple loop, and bit-identical for 1 and 2 threads (M ≤ 16),
     /// on both backends.
     func testSmallRowsPathAgainstTripleLoopAndThreadSplit() {
-        let saved = GEMM.backend
-        defer { GEMM.backend = saved }
-        for backend in GEMM.Backend.allCases {
-            GEMM.backend = backend
-            smallRowsPathAgainstTripleLoopAndThreadSplit(backend)
-        }
+        forEachBackend(smallRowsPathAgainstTripleLoopAndThreadSplit)
     }
 
     private func smallRowsPathAgainstTripleLoopAndThreadSplit(_ backend: GEMM.Backend) {
