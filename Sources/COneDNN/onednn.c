@@ -18,8 +18,3 @@ int mt_onednn_sgemm(int trans_a, int trans_b, long m, long n, long k, float alph
     return (int)dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha,
                            a, lda, b, ldb, beta, c, ldc);
 }
-
-int mt_onednn_version(void) {
-    const dnnl_version_t *v = dnnl_version();
-    return v->major * 10000 + v->minor * 100 + v->patch;
-}

@@ -1,8 +1,8 @@
 // COneDNN: oneDNN's sgemm (Debian: libdnnl-dev) behind a plain C function.
 //
 // oneDNN picks its kernels from the CPU's instruction sets at run time (AVX-512 where the CPU
-// has it, whatever OPENBLAS_CORETYPE says), and measured 1.4–2× OpenBLAS 0.3.21's one-thread
-// sgemm on the model's shapes here (README: GEMM backends). Only MTTensor/GEMM.swift calls it.
+// has it, whatever OPENBLAS_CORETYPE says); `mt-bench gemm` compares it with OpenBLAS (README:
+// GEMM backends). Only MTTensor/GEMM.swift calls it.
 #ifndef CONEDNN_H
 #define CONEDNN_H
 
@@ -17,9 +17,6 @@ extern "C" {
 int mt_onednn_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
                     const float *a, long lda, const float *b, long ldb,
                     float beta, float *c, long ldc);
-
-/// oneDNN's version as major·10000 + minor·100 + patch (benchmarks print it).
-int mt_onednn_version(void);
 
 #ifdef __cplusplus
 }
