@@ -13,7 +13,8 @@ extern "C" {
 /// C[M,N] = alpha · op(A) · op(B) + beta · C, row-major, on the calling thread only (oneDNN's
 /// OpenMP team is capped at one thread for every thread that calls this: the toolkit splits
 /// products over its own pool). trans_a / trans_b: 0 = as stored, 1 = transposed.
-/// Returns oneDNN's status (0 = success).
+/// Returns oneDNN's status (0 = success). The first call on a thread blocks the asynchronous
+/// signals on that thread for good (onednn.c says why; a sink thread takes them instead).
 int mt_onednn_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
                     const float *a, long lda, const float *b, long ldb,
                     float beta, float *c, long ldc);
