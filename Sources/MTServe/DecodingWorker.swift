@@ -30,6 +30,8 @@ public final class DecodingWorker: @unchecked Sendable {
     private var accepting = true
     private var stopped = false
     private var started = false
+    /// A batch is being decoded.
+    private var decoding = false
     /// Recent decoding speed (lines per second), for Retry-After.
     private var linesPerSecond = 0.0
     /// Requests in the last batch: more than one means concurrent traffic, worth waiting for.
@@ -99,6 +101,14 @@ public final class DecodingWorker: @unchecked Sendable {
         } else if pending.contains(id) {
             cancelledEarly.insert(id)
         }
+    }
+
+    /// Nothing queued, announced or decoding: a request arriving now starts decoding at once
+    /// (it cannot wait in the queue, so there is nothing to drop if its client goes away).
+    public var isIdle: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.isEmpty && pending.isEmpty && !decoding
     }
 
     /// Lines waiting per pair.
@@ -191,6 +201,7 @@ public final class DecodingWorker: @unchecked Sendable {
             }
         }
         publishDepth()
+        decoding = true
         return batch
     }
 
@@ -234,6 +245,7 @@ public final class DecodingWorker: @unchecked Sendable {
         condition.lock()
         if seconds > 0 { linesPerSecond = 0.8 * linesPerSecond + 0.2 * Double(lines.count) / seconds }
         lastBatchRequests = batch.count
+        decoding = false
         var offset = 0
         for job in batch {
             let queueSeconds = Self.seconds(job.enqueued.duration(to: start))

@@ -51,7 +51,7 @@ struct LibreTranslateRoutes {
     }
 
     func translate(_ request: Request) async throws -> Response {
-        try await service.cancellingOnDisconnect(request) { body in
+        try await service.cancellingOnDisconnect(request) { body, headers in
             let f = try await fields(request, body: body)
             try service.keys.admit(f.api_key ?? Self.bearer(request))
             guard let q = f.q, !q.texts.isEmpty, q != .one("") else { throw ServeError.missingField("q") }
@@ -87,7 +87,7 @@ struct LibreTranslateRoutes {
                 let detected = JSONValue.object(["language": .string(pair.source), "confidence": .number(100)])
                 if case .many = q { out["detectedLanguage"] = .array(texts.map { _ in detected }) } else { out["detectedLanguage"] = detected }
             }
-            return JSONValue.object(out).response(headers: service.connectionHeaders)
+            return JSONValue.object(out).response(headers: headers)
         }
     }
 

@@ -34,7 +34,7 @@ struct NativeRoutes {
     }
 
     func translate(_ request: Request) async throws -> Response {
-        try await service.cancellingOnDisconnect(request) { body in
+        try await service.cancellingOnDisconnect(request) { body, headers in
             let bytes = try await BodyReader(limits: service.config.limits).bytes(body)
             if let type = request.headers[.contentType], !BodyReader.isJSON(request) {
                 throw ServeError.unsupportedContentType(type)
@@ -65,7 +65,7 @@ struct NativeRoutes {
                 "model": .string(pair.description), "translations": .array(translations),
                 "batch": .object(["requests": .int(batch.batchRequests), "lines": .int(batch.batchLines),
                                   "queue_ms": .number(batch.queueSeconds * 1000), "decode_ms": .number(batch.decodeSeconds * 1000)]),
-            ]).response(headers: service.connectionHeaders)
+            ]).response(headers: headers)
         }
     }
 

@@ -8,7 +8,10 @@
 #  4. overload: a queue of 8 lines, 300 concurrent requests: the excess gets 503, the rest are
 #     answered correctly, the server stays up;
 #  5. SIGTERM under load: every request the server accepted is answered, later ones are refused,
-#     and the server exits 0.
+#     and the server exits 0;
+#  6. disconnects: requests queued behind a long one whose clients close their connections are
+#     dropped from the queue (499 in the log, mt_serve_dropped_requests_total); a lone request
+#     to an idle server is answered with keep-alive.
 #
 #   BIN=.build-test/release MT_DATA_DIR=../shared/data bash Tests/scripts/serve_e2e.sh
 #
@@ -184,4 +187,53 @@ assert s.get("200", 0) + s.get("503", 0) == answered, f"client saw {s} but the s
 assert "stopped" in open(sys.argv[2]).read(), "no clean stop in the log"
 print(f"serve_e2e: drain: {answered} requests received and all answered; {r['requests'] - answered} not accepted", file=sys.stderr)
 PY
+
+# 6. Disconnects. A long request (3,000 lines) keeps the worker decoding; 5 one-line requests sent
+# meanwhile wait in the queue, and their clients close the connection right after sending. Each
+# must leave the queue (499 in the request log, the dropped counter at 5) while the long one is
+# still decoding; the long request is answered in full, and the server answers afterwards.
+start disconnect --max-lines 3000 --max-chars 600000
+python3 - "$PORT" "$T/test.en" "$T/test.ref" <<'PY' || fail "disconnect test failed"
+import http.client, json, socket, sys, threading, time
+port, lines, ref = int(sys.argv[1]), open(sys.argv[2]).read().splitlines(), open(sys.argv[3]).read().splitlines()
+def post(path, obj, timeout=120):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    c.request("POST", path, body=json.dumps(obj).encode(), headers={"Content-Type": "application/json"})
+    r = c.getresponse(); body = r.read(); headers = dict(r.getheaders()); c.close()
+    return r.status, body, headers
+def metric(name):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10); c.request("GET", "/metrics")
+    text = c.getresponse().read().decode(); c.close()
+    return sum(float(l.split()[-1]) for l in text.splitlines() if l.startswith(name + " ") or l.startswith(name + "{"))
+# A lone request to an idle server: nothing to watch, the connection is kept.
+status, body, headers = post("/translate", {"q": lines[0], "source": "en", "target": "de"})
+assert status == 200 and json.loads(body)["translatedText"] == ref[0], (status, body)
+assert headers.get("Connection", headers.get("connection", "")).lower() != "close", headers
+long = {}
+t = threading.Thread(target=lambda: long.update(r=post("/v1/translate", {"model": "en-de", "texts": lines[:1000] * 3})))
+t.start()
+time.sleep(0.2)   # the long request is queued and decoding (asserted below: still running after the drops)
+deadline = time.monotonic() + 30
+for k in range(5):
+    b = json.dumps({"q": lines[k + 1], "source": "en", "target": "de"}).encode()
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(b) + b)
+    time.sleep(0.02)
+    s.close()
+while metric("mt_serve_dropped_requests_total") < 5 and time.monotonic() < deadline: time.sleep(0.01)
+dropped_while_busy = metric("mt_serve_dropped_requests_total")
+still_decoding = t.is_alive()
+t.join()
+status, body, _ = long["r"]
+texts = [x["text"] for x in json.loads(body)["translations"]]
+assert status == 200 and texts == ref[:1000] * 3, "the long request was not answered as mt-translate"
+assert still_decoding, "the long request ended before the disconnects were seen: the test proves nothing"
+assert dropped_while_busy == 5, f"{dropped_while_busy} of 5 disconnected requests dropped"
+assert metric("mt_serve_batch_lines_count") == 2, "a disconnected request was decoded"
+status, body, _ = post("/translate", {"q": lines[7], "source": "en", "target": "de"})
+assert status == 200 and json.loads(body)["translatedText"] == ref[7], (status, body)
+print("serve_e2e: disconnects: 5 queued requests whose clients closed were dropped while a 3,000-line request decoded; a lone request kept its connection", file=sys.stderr)
+PY
+stop
+[ "$(grep -c 'POST /translate 499 ' "$T/disconnect.log")" = 5 ] || fail "expected 5 requests logged as 499: $(grep -c 'POST /translate 499 ' "$T/disconnect.log")"
 say "ok"
