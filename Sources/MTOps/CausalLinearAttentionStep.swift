@@ -1,3 +1,4 @@
+import CKernels
 /// The recurrent (decoding) form of T2R causal self-attention (T2R.md §4), beside the parallel
 /// form in CausalLinearAttention.swift, which it reproduces (the tests check it step by step).
 ///
@@ -70,17 +71,12 @@ extension CausalLinearAttention {
         Parallel.forRanges(n, work: n * hr * dh * 2) { range in
             for row in range {
                 for h in 0..<hN {
-                    let sh = s.pointer + (row * hN + h) * r * dh, zh = z.pointer + (row * hN + h) * r
-                    let fkh = fk.pointer + row * hr + h * r, fqh = fq.pointer + row * hr + h * r
-                    let vh = vt.pointer + row * d + h * dh, o = ctx.pointer + row * d + h * dh
-                    o.update(repeating: 0, count: dh)
-                    var den = 0.0
-                    for j in 0..<r {
-                        let sj = sh + j * dh, kj = fkh[j], qj = fqh[j]
-                        if kj != 0 { Kernels.axpy(kj, vh, sj, dh); zh[j] += kj }
-                        if qj != 0 { Kernels.axpy(qj, sj, o, dh); den += Double(qj) * Double(zh[j]) }
-                    }
-                    Kernels.scale(o, Float(1 / Swift.max(den, eps)), dh)
+                    // S_h += φ(k)ᵀ v, z_h += φ(k); o = φ(q) S_h / (φ(q) · z_h): CKernels, AVX-512
+                    // or AVX where the CPU has it, the same bits as the scalar loop.
+                    mt_linear_attention_step(Int32(r), Int32(dh), s.pointer + (row * hN + h) * r * dh,
+                                             z.pointer + (row * hN + h) * r, fk.pointer + row * hr + h * r,
+                                             fq.pointer + row * hr + h * r, vt.pointer + row * d + h * dh,
+                                             ctx.pointer + row * d + h * dh, eps)
                 }
             }
         }

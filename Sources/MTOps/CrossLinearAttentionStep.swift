@@ -1,3 +1,4 @@
+import CKernels
 /// The decoding form of T2R cross-attention (T2R.md §4), beside the parallel form in
 /// CrossLinearAttention.swift, which it reproduces (the tests check it step by step).
 ///
@@ -53,15 +54,10 @@ extension CrossLinearAttention {
             for row in range {
                 let sent = row / beam
                 for h in 0..<hN {
-                    let sh = s.pointer + (sent * hN + h) * r * dh, zh = z.pointer + (sent * hN + h) * r
-                    let fqh = fq.pointer + row * hr + h * r, o = ctx.pointer + row * d + h * dh
-                    o.update(repeating: 0, count: dh)
-                    var den = 0.0
-                    for j in 0..<r where fqh[j] != 0 {
-                        Kernels.axpy(fqh[j], sh + j * dh, o, dh)
-                        den += Double(fqh[j]) * Double(zh[j])
-                    }
-                    Kernels.scale(o, Float(1 / Swift.max(Swift.abs(den), eps)), dh)
+                    // o = φ(q) S_h / |φ(q) · z_h|: CKernels (AVX-512 or AVX, the scalar loop's bits).
+                    mt_linear_attention_read(Int32(r), Int32(dh), s.pointer + (sent * hN + h) * r * dh,
+                                             z.pointer + (sent * hN + h) * r, fq.pointer + row * hr + h * r,
+                                             ctx.pointer + row * d + h * dh, eps)
                 }
             }
         }

@@ -1,12 +1,30 @@
+import CKernels
 /// Row kernels: softmax, log-sum-exp, the cross-entropy's row passes and layer-norm statistics,
 /// over one row of n values or a row-major [rows, cols] matrix. Exponentials use
 /// `FastMath.exp`; exp sums are accumulated in eight Float lanes (elements i ≡ l mod 8 in lane
 /// l), the lanes added in order into a Double, then the tail elements one by one in Double.
 /// That order is part of the result: softmax attention, the loss and beam scores all depend on it.
 extension Kernels {
-    /// Σ_i exp(x[i] − m), lanes in Float, total in Double.
+    /// Σ_i exp(x[i] − m), lanes in Float, total in Double: CKernels' AVX2 body (the same bits)
+    /// for rows of 64 or more where the CPU has AVX2 (vocabulary rows: a tenth of a decoding
+    /// step), else `sumExpPortable`.
     @inlinable @inline(__always)
     public static func sumExp(_ x: UnsafePointer<Float>, _ n: Int, minus m: Float) -> Double {
+        if n >= 64 && sumExpInC { return sumExpAVX2(x, n, minus: m) }
+        return sumExpPortable(x, n, minus: m)
+    }
+
+    /// Whether `sumExp` may use the AVX2 body.
+    public static let sumExpInC = mt_sum_exp_available() != 0
+
+    /// The AVX2 body (only when `sumExpInC`).
+    public static func sumExpAVX2(_ x: UnsafePointer<Float>, _ n: Int, minus m: Float) -> Double {
+        mt_sum_exp(x, n, m)
+    }
+
+    /// `sumExp` in Swift SIMD8.
+    @inlinable @inline(__always)
+    public static func sumExpPortable(_ x: UnsafePointer<Float>, _ n: Int, minus m: Float) -> Double {
         var acc = SIMD8<Float>(repeating: 0)
         let mv = SIMD8<Float>(repeating: m)
         var i = 0

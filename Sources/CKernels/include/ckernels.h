@@ -47,6 +47,37 @@ int mt_gemm_q8_nt_body(int body, int m, int j0, int j1, int k, const float *a, i
 /// MT_Q8_BODY=avx2|portable picks a lesser one).
 int mt_gemm_q8_body(void);
 
+/// One row and head of the recurrent linear-attention step (CausalLinearAttention.step). For each
+/// feature j < r: when fk[j] != 0, s[j, :] += fk[j] · v and z[j] += fk[j]; when fq[j] != 0,
+/// o += fq[j] · s[j, :] (after s[j]'s update) and den += fq[j] · z[j] in double. o (dh floats) is
+/// zeroed first and finally multiplied by (float)(1 / max(den, eps)). s is [r, dh], row stride dh.
+/// Each element is one multiply and one add rounded separately: every body gives the same bits.
+void mt_linear_attention_step(int r, int dh, float *s, float *z, const float *fk, const float *fq,
+                              const float *v, float *o, double eps);
+
+/// One body by number (1 portable, 2 AVX, 3 AVX-512F): 0 when this CPU cannot run it, else 1.
+int mt_linear_attention_step_body(int body, int r, int dh, float *s, float *z, const float *fk, const float *fq,
+                                  const float *v, float *o, double eps);
+
+/// The read-out alone, for cross attention's fixed state (CrossLinearAttention.step): o = Σ_j
+/// fq[j] · s[j, :] over the features with fq[j] != 0, times (float)(1 / max(|den|, eps)) where
+/// den = Σ_j fq[j] · z[j] in double. Same bodies and the same bits as the Swift loop.
+void mt_linear_attention_read(int r, int dh, const float *s, const float *z, const float *fq, float *o, double eps);
+
+/// One body by number, as mt_linear_attention_step_body.
+int mt_linear_attention_read_body(int body, int r, int dh, const float *s, const float *z, const float *fq, float *o,
+                                  double eps);
+
+/// The body mt_linear_attention_step runs on this CPU (1 portable, 2 AVX, 3 AVX-512F).
+int mt_linear_attention_body(void);
+
+/// Σ_i exp(x[i] − m) for i < n, Kernels.sumExp's bits (FastMath.exp, eight Float lanes added in
+/// order into a double, then the tail in double) with AVX2. Call only when mt_sum_exp_available().
+double mt_sum_exp(const float *x, long n, float m);
+
+/// 1 when this CPU has AVX2 (mt_sum_exp may be called), else 0.
+int mt_sum_exp_available(void);
+
 /// A loop body over [lo, hi) of a job's range, with the caller's context.
 typedef void (*mt_range_fn)(void *ctx, long lo, long hi);
 

@@ -1,0 +1,60 @@
+// Σ exp(x[i] − m) over a row (see ckernels.h), the Swift Kernels.sumExp in AVX2: the same
+// exponential (FastMath.exp's Cephes polynomial, every multiply and add rounded separately), the
+// same eight Float lanes (element i in lane i mod 8), the lanes added in order into a double,
+// then the tail elements one by one in double. So it gives Kernels.sumExp's bits; the Swift
+// build targets baseline x86-64, where SIMD8 runs as two SSE halves.
+#include "ckernels.h"
+
+#pragma STDC FP_CONTRACT OFF
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+__attribute__((target("avx2")))
+static inline __m256 exp8(__m256 xin) {
+    const __m256 low = _mm256_cmp_ps(xin, _mm256_set1_ps(-87.3f), _CMP_LT_OQ);
+    const __m256 magic = _mm256_set1_ps(12582912.0f);  // 1.5 · 2^23
+    const __m256 t = _mm256_add_ps(_mm256_mul_ps(xin, _mm256_set1_ps(1.44269504088896341f)), magic);
+    const __m256 fx = _mm256_sub_ps(t, magic);         // round-to-nearest(x · log2 e)
+    const __m256i n = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(0x4B400000));
+    __m256 x = _mm256_sub_ps(xin, _mm256_mul_ps(fx, _mm256_set1_ps(0.693359375f)));
+    x = _mm256_add_ps(x, _mm256_mul_ps(fx, _mm256_set1_ps(2.12194440e-4f)));
+    __m256 y = _mm256_set1_ps(1.9875691500e-4f);
+    y = _mm256_add_ps(_mm256_mul_ps(y, x), _mm256_set1_ps(1.3981999507e-3f));
+    y = _mm256_add_ps(_mm256_mul_ps(y, x), _mm256_set1_ps(8.3334519073e-3f));
+    y = _mm256_add_ps(_mm256_mul_ps(y, x), _mm256_set1_ps(4.1665795894e-2f));
+    y = _mm256_add_ps(_mm256_mul_ps(y, x), _mm256_set1_ps(1.6666665459e-1f));
+    y = _mm256_add_ps(_mm256_mul_ps(y, x), _mm256_set1_ps(5.0000001201e-1f));
+    y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(y, _mm256_mul_ps(x, x)), x), _mm256_set1_ps(1.0f));
+    const __m256i e = _mm256_mullo_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), _mm256_set1_epi32(8388608));
+    return _mm256_andnot_ps(low, _mm256_mul_ps(y, _mm256_castsi256_ps(e)));
+}
+
+__attribute__((target("avx2")))
+static double sum_exp_avx2(const float *x, long n, float m) {
+    __m256 acc = _mm256_setzero_ps();
+    const __m256 mv = _mm256_set1_ps(m);
+    long i = 0;
+    for (; i + 8 <= n; i += 8) acc = _mm256_add_ps(acc, exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), mv)));
+    float lanes[8];
+    _mm256_storeu_ps(lanes, acc);
+    double total = 0;
+    for (int l = 0; l < 8; l++) total += (double)lanes[l];
+    for (; i < n; i++) {
+        float e[8];
+        _mm256_storeu_ps(e, exp8(_mm256_set1_ps(x[i] - m)));
+        total += (double)e[0];
+    }
+    return total;
+}
+
+int mt_sum_exp_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+}
+
+double mt_sum_exp(const float *x, long n, float m) { return sum_exp_avx2(x, n, m); }
+#else
+int mt_sum_exp_available(void) { return 0; }
+double mt_sum_exp(const float *x, long n, float m) { (void)x; (void)n; (void)m; return 0; }
+#endif
