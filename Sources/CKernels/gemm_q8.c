@@ -92,6 +92,10 @@ static void quantize_rows_u8(int n, int k, const float *x, int ldx, uint8_t *q, 
     QUANTIZE_ROWS(uint8_t, 128)
 }
 
+void mt_q8_quantize_rows_u8(int n, int k, const float *x, int ldx, uint8_t *q, int ldq, float *s) {
+    quantize_rows_u8(n, k, x, ldx, q, ldq, s);
+}
+
 void mt_quantize_rows_s8(int n, int k, const float *x, int ldx, int8_t *q, int ldq, float *s) {
     QUANTIZE_ROWS(int8_t, 0)
 }

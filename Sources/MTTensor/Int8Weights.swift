@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 /// Decoding with int8 weights (`--compute-type int8`, CTranslate2's `compute_type="int8"`):
 /// each weight matrix W [out, in] used by a linear layer gets an int8 copy quantized per output
@@ -17,6 +18,10 @@ public struct Int8Matrix: @unchecked Sendable {
     public let scales: UnsafePointer<Float>
     public let rows: Int
     public let cols: Int
+    /// The values packed for AVX-512 VNNI (`mt_q8_pack`) and 128 · each row's sum, where the CPU
+    /// runs `mt_gemm_q8_nt_packed`; nil elsewhere.
+    public let packed: UnsafePointer<Int8>?
+    public let colsum: UnsafePointer<Int32>?
 }
 
 /// Owns the int8 copies of a store's matrices (freed with the store).
@@ -24,6 +29,12 @@ final class Int8Storage: @unchecked Sendable {
     /// By parameter id; nil where the parameter is not quantized.
     private(set) var matrices: [Int8Matrix?]
     private var allocations: [(UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Float>)] = []
+    private var packedAllocations: [(UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Int32>)] = []
+
+    /// Whether products use B packed for AVX-512 VNNI: the CPU has it, the VNNI body is chosen
+    /// (MT_Q8_BODY may pick a lesser one) and MT_Q8_PACKED is not 0 (benchmarks compare).
+    static let usePacked = mt_gemm_q8_packed_available() != 0 && mt_gemm_q8_body() == 3
+        && ProcessInfo.processInfo.environment["MT_Q8_PACKED"] != "0"
 
     init(count: Int) { matrices = Array(repeating: nil, count: count) }
 
@@ -32,11 +43,20 @@ final class Int8Storage: @unchecked Sendable {
         let s = UnsafeMutablePointer<Float>.allocate(capacity: rows)        // [rows]
         mt_quantize_rows_s8(Int32(rows), Int32(cols), weights, Int32(cols), q, Int32(cols), s)
         allocations.append((q, s))
-        matrices[id] = Int8Matrix(values: q, scales: s, rows: rows, cols: cols)
+        var packed: UnsafeMutablePointer<Int8>?, colsum: UnsafeMutablePointer<Int32>?
+        if Self.usePacked {
+            let p = UnsafeMutablePointer<Int8>.allocate(capacity: mt_q8_packed_bytes(Int32(rows), Int32(cols)))
+            let c = UnsafeMutablePointer<Int32>.allocate(capacity: (rows + 15) / 16 * 16)
+            mt_q8_pack(Int32(rows), Int32(cols), q, Int32(cols), p, c)
+            packedAllocations.append((p, c))
+            (packed, colsum) = (p, c)
+        }
+        matrices[id] = Int8Matrix(values: q, scales: s, rows: rows, cols: cols, packed: packed, colsum: colsum)
     }
 
     deinit {
         for (q, s) in allocations { q.deallocate(); s.deallocate() }
+        for (p, c) in packedAllocations { p.deallocate(); c.deallocate() }
     }
 }
 
@@ -63,6 +83,15 @@ extension ParameterStore {
     public var int8Bytes: Int {
         int8Storage?.matrices.reduce(0) { $0 + ($1.map { $0.rows * $0.cols + 4 * $0.rows } ?? 0) } ?? 0
     }
+
+    /// Bytes of the copies packed for AVX-512 VNNI (values and row sums), 0 where the CPU does
+    /// not use them.
+    public var int8PackedBytes: Int {
+        int8Storage?.matrices.reduce(0) { total, m in
+            guard let m, m.packed != nil else { return total }
+            return total + mt_q8_packed_bytes(Int32(m.rows), Int32(m.cols)) + 4 * ((m.rows + 15) / 16 * 16)
+        } ?? 0
+    }
 }
 
 extension GEMM {
@@ -75,6 +104,13 @@ extension GEMM {
         if m == 0 || n == 0 { return }
         if parallelDepth > 0 { return int8Block(0..<n, m: m, a: a, lda: lda, w: w, beta: beta, c: c, ldc: ldc) }
         let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), cp = SendablePointer(c)
+        if w.packed != nil {  // whole panels of 16 rows per thread
+            Parallel.forRanges((n + 15) / 16, work: m &* n &* w.cols, minWork: SmallGEMM.threadsFrom) { panels in
+                int8Block(panels.lowerBound * 16..<Swift.min(n, panels.upperBound * 16), m: m, a: ap.p, lda: lda, w: w,
+                          beta: beta, c: cp.p, ldc: ldc)
+            }
+            return
+        }
         Parallel.forRanges(n, work: m &* n &* w.cols, minWork: SmallGEMM.threadsFrom) { rows in
             int8Block(rows, m: m, a: ap.p, lda: lda, w: w, beta: beta, c: cp.p, ldc: ldc)
         }
@@ -83,6 +119,12 @@ extension GEMM {
     /// Outputs C[0..<m, rows] (CKernels: the body this CPU runs).
     static func int8Block(_ rows: Range<Int>, m: Int, a: UnsafePointer<Float>, lda: Int, w: Int8Matrix,
                           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if let p = w.packed, let cs = w.colsum {
+            let ok = mt_gemm_q8_nt_packed(Int32(m), Int32(rows.lowerBound), Int32(rows.upperBound), Int32(w.cols), a,
+                                          Int32(lda), p, cs, w.scales, beta, c, Int32(ldc))
+            precondition(ok == 1, "GEMM.int8: no memory for the quantized input [\(m), \(w.cols)]")
+            return
+        }
         let ok = mt_gemm_q8_nt(Int32(m), Int32(rows.lowerBound), Int32(rows.upperBound), Int32(w.cols), a, Int32(lda),
                                w.values, Int32(w.cols), w.scales, beta, c, Int32(ldc))
         precondition(ok == 1, "GEMM.int8: no memory for the quantized input [\(m), \(w.cols)]")

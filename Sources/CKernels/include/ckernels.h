@@ -78,6 +78,24 @@ double mt_sum_exp(const float *x, long n, float m);
 /// 1 when this CPU has AVX2 (mt_sum_exp may be called), else 0.
 int mt_sum_exp_available(void);
 
+/// Bytes of B packed for mt_gemm_q8_nt_packed: n rows rounded up to 16 (a panel), k rounded up
+/// to 4 (a group), one byte each.
+long mt_q8_packed_bytes(int n, int k);
+
+/// Packs B (n rows of k int8, stride ldq, as mt_quantize_rows_s8 makes them) into panels of 16
+/// rows: for each group of 4 columns the 16 rows' 4 bytes side by side (zeros beyond n and k);
+/// colsum (n rounded up to 16 entries) gets 128 · Σ_p q[j, p].
+void mt_q8_pack(int n, int k, const int8_t *q, int ldq, int8_t *packed, int32_t *colsum);
+
+/// 1 when this CPU runs mt_gemm_q8_nt_packed (AVX-512 VNNI), else 0.
+int mt_gemm_q8_packed_available(void);
+
+/// mt_gemm_q8_nt with B packed by mt_q8_pack: the same results bit for bit (exact integer sums,
+/// the same float epilogue), without horizontal sums. Returns 0 when scratch could not be
+/// allocated or the CPU lacks AVX-512 VNNI, else 1.
+int mt_gemm_q8_nt_packed(int m, int j0, int j1, int k, const float *a, int lda, const int8_t *packed,
+                         const int32_t *colsum, const float *sb, float beta, float *c, int ldc);
+
 /// A loop body over [lo, hi) of a job's range, with the caller's context.
 typedef void (*mt_range_fn)(void *ctx, long lo, long hi);
 
