@@ -112,7 +112,7 @@ struct MTTranslate: ParsableCommand {
             for w in OutputFormat.warnings(results, firstLine: lineNumber) { warn(w) }
             let out = format.format(results, firstLine: lineNumber)
             lineNumber += buffer.count
-            FileHandle.standardOutput.write(Data(out.utf8))  // unbuffered write(2): flushed per batch
+            try writeOutput(out)  // unbuffered write(2): flushed per batch
         }
         let seconds = Date().timeIntervalSince(start)
         FileHandle.standardError.write(Data(String(
@@ -122,5 +122,16 @@ struct MTTranslate: ParsableCommand {
     }
 
     func warn(_ s: String) { FileHandle.standardError.write(Data(("[translate] " + s + "\n").utf8)) }
+
+    /// Writes to standard output. When the reader has gone (`mt-translate … | head`: EPIPE, the
+    /// Swift runtime ignores SIGPIPE) it stops quietly with status 141, as a process killed by
+    /// SIGPIPE does, instead of translating the rest for nobody; other write errors name the cause.
+    func writeOutput(_ text: String) throws {
+        do { try FileHandle.standardOutput.write(contentsOf: Data(text.utf8)) } catch {
+            let posix = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { $0.domain == NSPOSIXErrorDomain ? $0.code : 0 }
+            if posix == Int(EPIPE) || (error as? POSIXError)?.code == .EPIPE { throw ExitCode(141) }
+            throw ValidationError("cannot write the translations to standard output: \(error)")
+        }
+    }
 }
 

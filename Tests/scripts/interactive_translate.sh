@@ -46,4 +46,13 @@ done
 exec {MT[1]}>&-
 wait "$MT_PID" || fail "mt-translate exited with an error"
 diff "$T/batch.out" "$T/interactive.out" > "$T/diff" || { cat "$T/diff" >&2; fail "interactive answers differ from the batch run"; }
-echo "interactive_translate: ok (3 lines answered one by one, each before the next was sent; same as the batch run)" >&2
+# A reader that stops early (| head -1): mt-translate ends quietly with 141 (as SIGPIPE would).
+for _ in $(seq 200); do printf '%s\n' "${LINES[@]}"; done > "$T/many"
+set +o pipefail
+"${TRANSLATE[@]}" < "$T/many" 2> "$T/pipe.log" | head -1 > "$T/first"
+rc=${PIPESTATUS[0]}
+set -o pipefail
+[ "$rc" = 141 ] || fail "mt-translate | head -1 exited $rc, expected 141: $(head -3 "$T/pipe.log")"
+if grep -q -i 'fatal\|crash' "$T/pipe.log"; then fail "mt-translate | head -1 crashed: $(head -3 "$T/pipe.log")"; fi
+[ "$(cat "$T/first")" = "$(head -1 "$T/batch.out")" ] || fail "the first line through head differs from the batch run"
+echo "interactive_translate: ok (3 lines answered one by one, each before the next was sent; same as the batch run; a closed pipe ends it quietly)" >&2
