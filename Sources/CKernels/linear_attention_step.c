@@ -22,49 +22,33 @@ static void pair_portable(int dh, float kj, float qj, float *sj, const float *v,
 }
 
 #ifdef MT_X86
-__attribute__((target("avx")))
-static void pair_avx(int dh, float kj, float qj, float *sj, const float *v, float *o) {
-    int i = 0;
-    const __m256 k8 = _mm256_set1_ps(kj), q8 = _mm256_set1_ps(qj);
-    if (kj != 0 && qj != 0) {
-        for (; i + 8 <= dh; i += 8) {
-            __m256 s = _mm256_add_ps(_mm256_loadu_ps(sj + i), _mm256_mul_ps(k8, _mm256_loadu_ps(v + i)));
-            _mm256_storeu_ps(sj + i, s);
-            _mm256_storeu_ps(o + i, _mm256_add_ps(_mm256_loadu_ps(o + i), _mm256_mul_ps(q8, s)));
-        }
-        for (; i < dh; i++) { sj[i] += kj * v[i]; o[i] += qj * sj[i]; }
-    } else if (kj != 0) {
-        for (; i + 8 <= dh; i += 8)
-            _mm256_storeu_ps(sj + i, _mm256_add_ps(_mm256_loadu_ps(sj + i), _mm256_mul_ps(k8, _mm256_loadu_ps(v + i))));
-        for (; i < dh; i++) sj[i] += kj * v[i];
-    } else if (qj != 0) {
-        for (; i + 8 <= dh; i += 8)
-            _mm256_storeu_ps(o + i, _mm256_add_ps(_mm256_loadu_ps(o + i), _mm256_mul_ps(q8, _mm256_loadu_ps(sj + i))));
-        for (; i < dh; i++) o[i] += qj * sj[i];
+// One body per vector width W (floats): VEC the register type, P the intrinsics' prefix
+// (_mm256 or _mm512). The scalar tails are pair_portable's loops.
+#define PAIR_BODY(NAME, TARGET, VEC, W, P)                                                        \
+    __attribute__((target(TARGET)))                                                               \
+    static void NAME(int dh, float kj, float qj, float *sj, const float *v, float *o) {           \
+        int i = 0;                                                                                \
+        const VEC kv = P##_set1_ps(kj), qv = P##_set1_ps(qj);                                     \
+        if (kj != 0 && qj != 0) {                                                                 \
+            for (; i + W <= dh; i += W) {                                                         \
+                VEC s = P##_add_ps(P##_loadu_ps(sj + i), P##_mul_ps(kv, P##_loadu_ps(v + i)));    \
+                P##_storeu_ps(sj + i, s);                                                         \
+                P##_storeu_ps(o + i, P##_add_ps(P##_loadu_ps(o + i), P##_mul_ps(qv, s)));         \
+            }                                                                                     \
+            for (; i < dh; i++) { sj[i] += kj * v[i]; o[i] += qj * sj[i]; }                       \
+        } else if (kj != 0) {                                                                     \
+            for (; i + W <= dh; i += W)                                                           \
+                P##_storeu_ps(sj + i, P##_add_ps(P##_loadu_ps(sj + i), P##_mul_ps(kv, P##_loadu_ps(v + i)))); \
+            for (; i < dh; i++) sj[i] += kj * v[i];                                               \
+        } else if (qj != 0) {                                                                     \
+            for (; i + W <= dh; i += W)                                                           \
+                P##_storeu_ps(o + i, P##_add_ps(P##_loadu_ps(o + i), P##_mul_ps(qv, P##_loadu_ps(sj + i)))); \
+            for (; i < dh; i++) o[i] += qj * sj[i];                                               \
+        }                                                                                         \
     }
-}
 
-__attribute__((target("avx512f")))
-static void pair_avx512(int dh, float kj, float qj, float *sj, const float *v, float *o) {
-    int i = 0;
-    const __m512 k16 = _mm512_set1_ps(kj), q16 = _mm512_set1_ps(qj);
-    if (kj != 0 && qj != 0) {
-        for (; i + 16 <= dh; i += 16) {
-            __m512 s = _mm512_add_ps(_mm512_loadu_ps(sj + i), _mm512_mul_ps(k16, _mm512_loadu_ps(v + i)));
-            _mm512_storeu_ps(sj + i, s);
-            _mm512_storeu_ps(o + i, _mm512_add_ps(_mm512_loadu_ps(o + i), _mm512_mul_ps(q16, s)));
-        }
-        for (; i < dh; i++) { sj[i] += kj * v[i]; o[i] += qj * sj[i]; }
-    } else if (kj != 0) {
-        for (; i + 16 <= dh; i += 16)
-            _mm512_storeu_ps(sj + i, _mm512_add_ps(_mm512_loadu_ps(sj + i), _mm512_mul_ps(k16, _mm512_loadu_ps(v + i))));
-        for (; i < dh; i++) sj[i] += kj * v[i];
-    } else if (qj != 0) {
-        for (; i + 16 <= dh; i += 16)
-            _mm512_storeu_ps(o + i, _mm512_add_ps(_mm512_loadu_ps(o + i), _mm512_mul_ps(q16, _mm512_loadu_ps(sj + i))));
-        for (; i < dh; i++) o[i] += qj * sj[i];
-    }
-}
+PAIR_BODY(pair_avx, "avx", __m256, 8, _mm256)
+PAIR_BODY(pair_avx512, "avx512f", __m512, 16, _mm512)
 #endif
 
 static axpy_pair_fn body_fn(int body) {
