@@ -188,11 +188,12 @@ assert "stopped" in open(sys.argv[2]).read(), "no clean stop in the log"
 print(f"serve_e2e: drain: {answered} requests received and all answered; {r['requests'] - answered} not accepted", file=sys.stderr)
 PY
 
-# 6. Disconnects. A long request (3,000 lines) keeps the worker decoding; 5 one-line requests sent
-# meanwhile wait in the queue, and their clients close the connection right after sending. Each
-# must leave the queue (499 in the request log, the dropped counter at 5) while the long one is
-# still decoding; the long request is answered in full, and the server answers afterwards.
-start disconnect --max-lines 3000 --max-chars 600000
+# 6. Disconnects. A long request (9,000 lines: seconds even on a fast machine) keeps the worker
+# decoding; 5 one-line requests sent meanwhile wait in the queue, and their clients close the
+# connection right after sending. Each must leave the queue (499 in the request log, the dropped
+# counter at 5) while the long one is still decoding; the long request is answered in full, and
+# the server answers afterwards.
+start disconnect --max-lines 9000 --max-chars 2000000
 python3 - "$PORT" "$T/test.en" "$T/test.ref" <<'PY' || fail "disconnect test failed"
 import http.client, json, socket, sys, threading, time
 port, lines, ref = int(sys.argv[1]), open(sys.argv[2]).read().splitlines(), open(sys.argv[3]).read().splitlines()
@@ -210,7 +211,7 @@ status, body, headers = post("/translate", {"q": lines[0], "source": "en", "targ
 assert status == 200 and json.loads(body)["translatedText"] == ref[0], (status, body)
 assert headers.get("Connection", headers.get("connection", "")).lower() != "close", headers
 long = {}
-t = threading.Thread(target=lambda: long.update(r=post("/v1/translate", {"model": "en-de", "texts": lines[:1000] * 3})))
+t = threading.Thread(target=lambda: long.update(r=post("/v1/translate", {"model": "en-de", "texts": lines[:1000] * 9})))
 t.start()
 time.sleep(0.2)   # the long request is queued and decoding (asserted below: still running after the drops)
 deadline = time.monotonic() + 30
@@ -226,13 +227,13 @@ still_decoding = t.is_alive()
 t.join()
 status, body, _ = long["r"]
 texts = [x["text"] for x in json.loads(body)["translations"]]
-assert status == 200 and texts == ref[:1000] * 3, "the long request was not answered as mt-translate"
+assert status == 200 and texts == ref[:1000] * 9, "the long request was not answered as mt-translate"
 assert still_decoding, "the long request ended before the disconnects were seen: the test proves nothing"
 assert dropped_while_busy == 5, f"{dropped_while_busy} of 5 disconnected requests dropped"
 assert metric("mt_serve_batch_lines_count") == 2, "a disconnected request was decoded"
 status, body, _ = post("/translate", {"q": lines[7], "source": "en", "target": "de"})
 assert status == 200 and json.loads(body)["translatedText"] == ref[7], (status, body)
-print("serve_e2e: disconnects: 5 queued requests whose clients closed were dropped while a 3,000-line request decoded; a lone request kept its connection", file=sys.stderr)
+print("serve_e2e: disconnects: 5 queued requests whose clients closed were dropped while a 9,000-line request decoded; a lone request kept its connection", file=sys.stderr)
 PY
 stop
 [ "$(grep -c 'POST /translate 499 ' "$T/disconnect.log")" = 5 ] || fail "expected 5 requests logged as 499: $(grep -c 'POST /translate 499 ' "$T/disconnect.log")"
