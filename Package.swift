@@ -57,7 +57,7 @@ let package = Package(
         // Libraries.
         .target(name: "MTIO", dependencies: ["CZlib"]),
         .target(name: "MTTensor", dependencies: ["COpenBLAS", "COneDNN", "CKernels"]),
-        .target(name: "MTOps", dependencies: ["MTTensor", "CKernels"]),
+        .target(name: "MTOps", dependencies: ["MTTensor"]),
         .target(name: "MTModel", dependencies: ["MTIO", "MTOps", "MTTensor"]),
         .target(name: "MTTrain", dependencies: ["MTModel", "MTData", "MTEval", "MTIO", "MTText", "CMPI",
                                            .product(name: "Yams", package: "Yams")]),
@@ -105,7 +105,7 @@ let package = Package(
         // Tests.
         .testTarget(name: "MTIOTests", dependencies: ["MTIO"]),
         .testTarget(name: "MTTensorTests", dependencies: ["MTTensor", "CKernels"]),
-        .testTarget(name: "MTOpsTests", dependencies: ["MTOps", "CKernels"]),
+        .testTarget(name: "MTOpsTests", dependencies: ["MTOps"]),
         .testTarget(name: "MTModelTests", dependencies: ["MTModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MTTrainTests", dependencies: ["MTTrain", "MTRuntime"]),
         .testTarget(name: "MTRuntimeTests", dependencies: ["MTRuntime"]),

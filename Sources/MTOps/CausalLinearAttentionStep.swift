@@ -1,4 +1,3 @@
-import CKernels
 /// The recurrent (decoding) form of T2R causal self-attention (T2R.md §4), beside the parallel
 /// form in CausalLinearAttention.swift, which it reproduces (the tests check it step by step).
 ///
@@ -73,10 +72,11 @@ extension CausalLinearAttention {
                 for h in 0..<hN {
                     // S_h += φ(k)ᵀ v, z_h += φ(k); o = φ(q) S_h / (φ(q) · z_h): CKernels, AVX-512
                     // or AVX where the CPU has it, the same bits as the scalar loop.
-                    mt_linear_attention_step(Int32(r), Int32(dh), s.pointer + (row * hN + h) * r * dh,
-                                             z.pointer + (row * hN + h) * r, fk.pointer + row * hr + h * r,
-                                             fq.pointer + row * hr + h * r, vt.pointer + row * d + h * dh,
-                                             ctx.pointer + row * d + h * dh, eps)
+                    Kernels.linearAttentionStep(features: r, headDim: dh, state: s.pointer + (row * hN + h) * r * dh,
+                                                normaliser: z.pointer + (row * hN + h) * r,
+                                                phiKey: fk.pointer + row * hr + h * r, phiQuery: fq.pointer + row * hr + h * r,
+                                                value: vt.pointer + row * d + h * dh, into: ctx.pointer + row * d + h * dh,
+                                                epsilon: eps)
                 }
             }
         }

@@ -1,4 +1,3 @@
-import CKernels
 /// The decoding form of T2R cross-attention (T2R.md §4), beside the parallel form in
 /// CrossLinearAttention.swift, which it reproduces (the tests check it step by step).
 ///
@@ -55,9 +54,10 @@ extension CrossLinearAttention {
                 let sent = row / beam
                 for h in 0..<hN {
                     // o = φ(q) S_h / |φ(q) · z_h|: CKernels (AVX-512 or AVX, the scalar loop's bits).
-                    mt_linear_attention_read(Int32(r), Int32(dh), s.pointer + (sent * hN + h) * r * dh,
-                                             z.pointer + (sent * hN + h) * r, fq.pointer + row * hr + h * r,
-                                             ctx.pointer + row * d + h * dh, eps)
+                    Kernels.linearAttentionRead(features: r, headDim: dh, state: s.pointer + (sent * hN + h) * r * dh,
+                                                normaliser: z.pointer + (sent * hN + h) * r,
+                                                phiQuery: fq.pointer + row * hr + h * r, into: ctx.pointer + row * d + h * dh,
+                                                epsilon: eps)
                 }
             }
         }

@@ -1,5 +1,5 @@
 import CKernels
-import MTTensor
+@testable import MTTensor
 import XCTest
 
 /// The C inner loop of the recurrent linear-attention step (mt_linear_attention_step): every body
