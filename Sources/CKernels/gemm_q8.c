@@ -92,8 +92,13 @@ static void quantize_rows_u8(int n, int k, const float *x, int ldx, uint8_t *q, 
     QUANTIZE_ROWS(uint8_t, 128)
 }
 
-void mt_q8_quantize_rows_u8(int n, int k, const float *x, int ldx, uint8_t *q, int ldq, float *s) {
-    quantize_rows_u8(n, k, x, ldx, q, ldq, s);
+int mt_q8_quantize_u8_scratch(int m, int k, int ldq, const float *a, int lda, uint8_t **q, float **s) {
+    if (!ensure_scratch(m, ldq, 1)) return 0;
+    quantize_rows_u8(m, k, a, lda, scratch_u, ldq, scratch_s);
+    if (ldq > k) for (int i = 0; i < m; i++) memset(scratch_u + (long)i * ldq + k, 0, (size_t)(ldq - k));
+    *q = scratch_u;
+    *s = scratch_s;
+    return 1;
 }
 
 void mt_quantize_rows_s8(int n, int k, const float *x, int ldx, int8_t *q, int ldq, float *s) {

@@ -9,7 +9,6 @@
 #include "ckernels.h"
 #include "q8_internal.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #pragma STDC FP_CONTRACT OFF
@@ -35,11 +34,6 @@ void mt_q8_pack(int n, int k, const int8_t *q, int ldq, int8_t *packed, int32_t 
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
-
-// Per-thread scratch for A's quantized rows (stride k rounded up to 4, zeros beyond k) and scales.
-static __thread uint8_t *scratch_a;
-static __thread float *scratch_s;
-static __thread long cap_a, cap_s;
 
 static inline int32_t load4(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
 
@@ -98,22 +92,11 @@ int mt_gemm_q8_packed_available(void) {
 int mt_gemm_q8_nt_packed(int m, int j0, int j1, int k, const float *a, int lda, const int8_t *packed,
                          const int32_t *colsum, const float *sb, float beta, float *c, int ldc) {
     if (m <= 0 || j1 <= j0) return 1;
-    const int kp = groups(k) * 4;
-    if ((long)m * kp > cap_a) {
-        uint8_t *p = realloc(scratch_a, (size_t)m * kp);
-        if (!p) return 0;
-        scratch_a = p;
-        cap_a = (long)m * kp;
-    }
-    if (m > cap_s) {
-        float *s = realloc(scratch_s, (size_t)m * sizeof(float));
-        if (!s) return 0;
-        scratch_s = s;
-        cap_s = m;
-    }
-    mt_q8_quantize_rows_u8(m, k, a, lda, scratch_a, kp, scratch_s);
-    if (kp > k) for (int i = 0; i < m; i++) memset(scratch_a + (long)i * kp + k, 0, (size_t)(kp - k));
-    kernel(m, j0, j1, kp, scratch_a, scratch_s, packed, colsum, sb, beta, c, ldc);
+    const int kp = groups(k) * 4;   // A's rows padded with zeros to whole groups of 4
+    uint8_t *ua;
+    float *sa;
+    if (!mt_q8_quantize_u8_scratch(m, k, kp, a, lda, &ua, &sa)) return 0;
+    kernel(m, j0, j1, kp, ua, sa, packed, colsum, sb, beta, c, ldc);
     return 1;
 }
 #else

@@ -69,6 +69,13 @@ int mt_linear_attention_body(void) {
 
 static axpy_pair_fn chosen;
 
+// The body this CPU runs, picked on first use.
+static axpy_pair_fn chosen_body(void) {
+    axpy_pair_fn f = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+    if (!f) { f = body_fn(mt_linear_attention_body()); __atomic_store_n(&chosen, f, __ATOMIC_RELEASE); }
+    return f;
+}
+
 static void step(axpy_pair_fn f, int r, int dh, float *s, float *z, const float *fk, const float *fq,
                  const float *v, float *o, double eps) {
     for (int i = 0; i < dh; i++) o[i] = 0;
@@ -86,9 +93,7 @@ static void step(axpy_pair_fn f, int r, int dh, float *s, float *z, const float 
 
 void mt_linear_attention_step(int r, int dh, float *s, float *z, const float *fk, const float *fq,
                               const float *v, float *o, double eps) {
-    axpy_pair_fn f = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
-    if (!f) { f = body_fn(mt_linear_attention_body()); __atomic_store_n(&chosen, f, __ATOMIC_RELEASE); }
-    step(f, r, dh, s, z, fk, fq, v, o, eps);
+    step(chosen_body(), r, dh, s, z, fk, fq, v, o, eps);
 }
 
 static void read_out(axpy_pair_fn f, int r, int dh, const float *s, const float *z, const float *fq, float *o,
@@ -108,9 +113,7 @@ static void read_out(axpy_pair_fn f, int r, int dh, const float *s, const float 
 }
 
 void mt_linear_attention_read(int r, int dh, const float *s, const float *z, const float *fq, float *o, double eps) {
-    axpy_pair_fn f = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
-    if (!f) { f = body_fn(mt_linear_attention_body()); __atomic_store_n(&chosen, f, __ATOMIC_RELEASE); }
-    read_out(f, r, dh, s, z, fq, o, eps);
+    read_out(chosen_body(), r, dh, s, z, fq, o, eps);
 }
 
 int mt_linear_attention_read_body(int body, int r, int dh, const float *s, const float *z, const float *fq, float *o,

@@ -3,7 +3,9 @@
 #define T2R_MT_Q8_INTERNAL_H
 #include <stdint.h>
 
-/// gemm_q8.c's per-row quantization of A for the VNNI bodies: q + 128 in bytes, row stride ldq.
-void mt_q8_quantize_rows_u8(int n, int k, const float *x, int ldx, uint8_t *q, int ldq, float *s);
+/// gemm_q8.c's per-row quantization of A for the VNNI bodies (q + 128 in bytes) into its
+/// per-thread scratch, m rows of stride ldq ≥ k with zeros in [k, ldq); *q and *s point at the
+/// rows and their scales. Returns 0 when the scratch could not be allocated, else 1.
+int mt_q8_quantize_u8_scratch(int m, int k, int ldq, const float *a, int lda, uint8_t **q, float **s);
 
 #endif

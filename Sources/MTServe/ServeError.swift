@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 
 /// Every way a request or the server's configuration can fail, each with the HTTP status a
@@ -96,9 +95,6 @@ extension ServeError: HTTPResponseError {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Self.errorBody(description))))
     }
 
-    /// `{"error": message}` as JSON bytes.
-    static func errorBody(_ message: String) -> [UInt8] {
-        let data = (try? JSONEncoder().encode(["error": message])) ?? Data("{\"error\":\"error\"}".utf8)
-        return Array(data)
-    }
+    /// `{"error": message}` as JSON bytes (the answers' writer, JSONValue).
+    static func errorBody(_ message: String) -> [UInt8] { JSONValue.object(["error": .string(message)]).bytes }
 }

@@ -1,5 +1,4 @@
 import CKernels
-import Foundation
 
 /// Decoding with int8 weights (`--compute-type int8`, CTranslate2's `compute_type="int8"`):
 /// each weight matrix W [out, in] used by a linear layer gets an int8 copy quantized per output
@@ -34,7 +33,10 @@ final class Int8Storage: @unchecked Sendable {
     /// Whether products use B packed for AVX-512 VNNI: the CPU has it, the VNNI body is chosen
     /// (MT_Q8_BODY may pick a lesser one) and MT_Q8_PACKED is not 0 (benchmarks compare).
     static let usePacked = mt_gemm_q8_packed_available() != 0 && mt_gemm_q8_body() == 3
-        && ProcessInfo.processInfo.environment["MT_Q8_PACKED"] != "0"
+        && getenvString("MT_Q8_PACKED") != "0"
+
+    /// Entries of a packed matrix's row sums: `rows` rounded up to a panel of 16.
+    static func colsumCount(rows: Int) -> Int { (rows + 15) / 16 * 16 }
 
     init(count: Int) { matrices = Array(repeating: nil, count: count) }
 
@@ -46,7 +48,7 @@ final class Int8Storage: @unchecked Sendable {
         var packed: UnsafeMutablePointer<Int8>?, colsum: UnsafeMutablePointer<Int32>?
         if Self.usePacked {
             let p = UnsafeMutablePointer<Int8>.allocate(capacity: mt_q8_packed_bytes(Int32(rows), Int32(cols)))
-            let c = UnsafeMutablePointer<Int32>.allocate(capacity: (rows + 15) / 16 * 16)
+            let c = UnsafeMutablePointer<Int32>.allocate(capacity: Self.colsumCount(rows: rows))
             mt_q8_pack(Int32(rows), Int32(cols), q, Int32(cols), p, c)
             packedAllocations.append((p, c))
             (packed, colsum) = (p, c)
@@ -89,7 +91,7 @@ extension ParameterStore {
     public var int8PackedBytes: Int {
         int8Storage?.matrices.reduce(0) { total, m in
             guard let m, m.packed != nil else { return total }
-            return total + mt_q8_packed_bytes(Int32(m.rows), Int32(m.cols)) + 4 * ((m.rows + 15) / 16 * 16)
+            return total + mt_q8_packed_bytes(Int32(m.rows), Int32(m.cols)) + 4 * Int8Storage.colsumCount(rows: m.rows)
         } ?? 0
     }
 }
@@ -104,15 +106,10 @@ extension GEMM {
         if m == 0 || n == 0 { return }
         if parallelDepth > 0 { return int8Block(0..<n, m: m, a: a, lda: lda, w: w, beta: beta, c: c, ldc: ldc) }
         let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), cp = SendablePointer(c)
-        if w.packed != nil {  // whole panels of 16 rows per thread
-            Parallel.forRanges((n + 15) / 16, work: m &* n &* w.cols, minWork: SmallGEMM.threadsFrom) { panels in
-                int8Block(panels.lowerBound * 16..<Swift.min(n, panels.upperBound * 16), m: m, a: ap.p, lda: lda, w: w,
-                          beta: beta, c: cp.p, ldc: ldc)
-            }
-            return
-        }
-        Parallel.forRanges(n, work: m &* n &* w.cols, minWork: SmallGEMM.threadsFrom) { rows in
-            int8Block(rows, m: m, a: ap.p, lda: lda, w: w, beta: beta, c: cp.p, ldc: ldc)
+        let unit = w.packed != nil ? 16 : 1  // a packed matrix splits by whole panels of 16 rows
+        Parallel.forRanges((n + unit - 1) / unit, work: m &* n &* w.cols, minWork: SmallGEMM.threadsFrom) { units in
+            int8Block(units.lowerBound * unit..<Swift.min(n, units.upperBound * unit), m: m, a: ap.p, lda: lda, w: w,
+                      beta: beta, c: cp.p, ldc: ldc)
         }
     }
 

@@ -6,10 +6,11 @@ import CKernels
 ///
 /// On the oneDNN backend each block is one `dnnl_sgemm` call on B's rows (oneDNN has kernels for
 /// few rows). On the OpenBLAS backend it is the toolkit's own kernel. Why not OpenBLAS: for such
-/// a product `cblas_sgemm` copies (packs) all of B before its kernel runs, every call. At M = 4 (one sentence, beam 4) that copy costs more instructions than the
-/// multiply itself (callgrind on `mt-bench decode --batches 1`: 276M of 525M GEMM instructions
-/// were `sgemm_incopy`). Here each output is a dot product of an A row and a B row, both
-/// contiguous, read straight from memory: B is streamed once, A (M·K floats) stays in L1.
+/// a product `cblas_sgemm` copies (packs) all of B before its kernel runs, every call. At M = 4
+/// (one sentence, beam 4) that copy costs more instructions than the multiply itself (callgrind
+/// on `mt-bench decode --batches 1`: 276M of 525M GEMM instructions were `sgemm_incopy`). Here
+/// each output is a dot product of an A row and a B row, both contiguous, read straight from
+/// memory: B is streamed once, A (M·K floats) stays in L1.
 ///
 /// The kernel is C (Sources/CKernels): Swift here builds for baseline x86-64, and the kernel
 /// picks an AVX2+FMA body at run time. Register block: 4 A rows × 2 B rows, eight 8-float
