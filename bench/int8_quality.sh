@@ -8,14 +8,16 @@
 #   SRC=work/multi30k-en-de-compare/data/test2016.src REF=work/multi30k-en-de-compare/data/test2016.tgt \
 #   BIN=.build/release bash bench/int8_quality.sh
 #
-# Defaults: the models and test2016 of recipes/multi30k-en-de/compare.sh (or of run.sh) when they
-# are there; otherwise it prints a "skipped" line (make bench on a machine without trained models).
+# Defaults: the models and test2016 (test_2016_flickr) of recipes/multi30k-en-de/compare.sh, else
+# of run.sh, else of `make demo` (work/demo: the same pair and test set, models trained for
+# minutes), whichever is there first; otherwise it prints a "skipped" line (make bench on a machine
+# without trained models).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
 THREADS=${THREADS:-2}
 if [ -z "${MODELS:-}" ]; then
-  for w in work/multi30k-en-de-compare work/multi30k-en-de; do
+  for w in work/multi30k-en-de-compare work/multi30k-en-de work/demo; do
     if [ -f "$w/t2r/checkpoint_best.safetensors" ] && [ -f "$w/softmax/checkpoint_best.safetensors" ]; then
       MODELS="$w/softmax $w/t2r"; SRC=${SRC:-$w/data/test2016.src}; REF=${REF:-$w/data/test2016.tgt}; break
     fi

@@ -10,7 +10,9 @@
 #   SERVE_BIN=/other/build/mt-serve bash bench/serve.sh   # another mt-serve (e.g. an older commit's)
 #
 # Model: `small`, 20 updates on 2,000 Multi30k pairs (the decoding cost of the shape, not a
-# useful translator), beam 4; 400 test_2016_flickr sentences. Traffic goes to 127.0.0.1 only.
+# useful translator), or MODEL=DIR, an en→de model directory (e.g. MODEL=work/demo/t2r after make
+# demo: real translations, so realistic output lengths); beam 4; 400 test_2016_flickr sentences.
+# Traffic goes to 127.0.0.1 only.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/.build/release}
@@ -25,21 +27,28 @@ trap 'rc=$?; kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$T"; exit $rc' EXIT
 
 # shellcheck source=Tests/scripts/lib/small_multi30k.sh
 source "$ROOT/Tests/scripts/lib/small_multi30k.sh"
-small_multi30k "$T" 20 2000
-"$BIN/mt-train" --train-source "$T/train.src" --train-target "$T/train.tgt" \
-  --valid-source "$T/valid.src" --valid-target "$T/valid.tgt" --bpe-codes "$T/codes" \
-  --source-vocab "$T/vocab" --target-vocab "$T/vocab" --arch small --threads "$THREADS" --seed 7 \
-  --max-tokens 1024 --lr 0.001 --warmup-updates 10 --max-updates 20 --save-interval 20 \
-  --log-interval 10 --best-metric loss --save-dir "$T/model" > "$T/train.log" 2>&1
+if [ -n "${MODEL:-}" ]; then
+  [ -f "$MODEL/config.yaml" ] || { echo "bench/serve.sh: MODEL=$MODEL is not a model directory (no config.yaml)" >&2; exit 1; }
+  M=$MODEL
+else
+  small_multi30k "$T" 20 2000
+  "$BIN/mt-train" --train-source "$T/train.src" --train-target "$T/train.tgt" \
+    --valid-source "$T/valid.src" --valid-target "$T/valid.tgt" --bpe-codes "$T/codes" \
+    --source-vocab "$T/vocab" --target-vocab "$T/vocab" --arch small --threads "$THREADS" --seed 7 \
+    --max-tokens 1024 --lr 0.001 --warmup-updates 10 --max-updates 20 --save-interval 20 \
+    --log-interval 10 --best-metric loss --save-dir "$T/model" > "$T/train.log" 2>&1
+  M=$T/model
+fi
+echo "{\"bench\":\"serve\",\"model\":\"${MODEL:-small, 20 updates}\"}"
 gzip -dc "$DATA/multi30k/test_2016_flickr.en.gz" | sed -n 1,400p > "$T/lines"
 
 # mt-translate on the file (its own timing of the translation, model load excluded).
-"$BIN/mt-translate" -m "$T/model" --threads "$THREADS" < "$T/lines" > "$T/ref" 2> "$T/file.log"
+"$BIN/mt-translate" -m "$M" --threads "$THREADS" < "$T/lines" > "$T/ref" 2> "$T/file.log"
 file_lps=$(python3 -c 'import re,sys; m=re.search(r"(\d+) lines, \d+ target tokens in ([\d.]+) s", open(sys.argv[1]).read()); print(round(int(m[1])/float(m[2]),2))' "$T/file.log")
 echo "{\"bench\":\"serve\",\"tool\":\"mt-translate\",\"mode\":\"file\",\"lines\":400,\"lines_per_s\":$file_lps}"
 
 # mt-translate warm, one line at a time: write a line, time until its answer.
-warm=$(python3 - "$BIN/mt-translate" "$T/model" "$THREADS" "$T/lines" <<'PY'
+warm=$(python3 - "$BIN/mt-translate" "$M" "$THREADS" "$T/lines" <<'PY'
 import json, subprocess, sys, time
 mt, model, threads, lines = sys.argv[1], sys.argv[2], sys.argv[3], open(sys.argv[4]).read().split("\n")[:100]
 p = subprocess.Popen([mt, "-m", model, "--threads", threads], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -59,7 +68,7 @@ echo "{\"bench\":\"serve\",\"tool\":\"mt-translate\",\"mode\":\"warm-line\",\"li
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 # SERVE_FLAGS: extra mt-serve flags (e.g. --keep-on-disconnect, --compute-type int8).
 # shellcheck disable=SC2086
-"$SERVE_BIN" --model en-de="$T/model" --port "$PORT" --threads "$THREADS" --quiet --max-queue-lines 4096 ${SERVE_FLAGS:-} 2> "$T/serve.log" &
+"$SERVE_BIN" --model en-de="$M" --port "$PORT" --threads "$THREADS" --quiet --max-queue-lines 4096 ${SERVE_FLAGS:-} 2> "$T/serve.log" &
 SPID=$!
 for _ in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/health" > /dev/null 2>&1 && break; sleep 0.05; done
 PY=python3
@@ -70,7 +79,7 @@ PY=python3
 # request, as a LibreTranslate client makes) and a minimal one (a raw socket, the same HTTP/1.1
 # request, the answer read by Content-Length: ~0.3 ms less client time). Both see the same
 # moments of the machine, so drift between two separate runs does not enter the ratios.
-inter=$(python3 - "$BIN/mt-translate" "$T/model" "$THREADS" "$T/lines" "$PORT" <<'PYI'
+inter=$(python3 - "$BIN/mt-translate" "$M" "$THREADS" "$T/lines" "$PORT" <<'PYI'
 import http.client, json, socket, subprocess, sys, time
 mt, model, threads, lines, port = sys.argv[1], sys.argv[2], sys.argv[3], open(sys.argv[4]).read().split("\n")[:150], int(sys.argv[5])
 p = subprocess.Popen([mt, "-m", model, "--threads", threads], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -10,12 +10,15 @@ static _Atomic int counting;
 static pthread_mutex_t count_mu = PTHREAD_MUTEX_INITIALIZER;
 static double total_flops;
 static mt_product_shape largest;
+static double top_flops, top_seconds;
 
 void mt_count_products(int on) {
     pthread_mutex_lock(&count_mu);
     if (on) {
         total_flops = 0;
         largest = (mt_product_shape){0, 0, 0, 0, 0};
+        top_flops = 0;
+        top_seconds = 0;
     }
     atomic_store(&counting, on);
     pthread_mutex_unlock(&count_mu);
@@ -43,6 +46,27 @@ double mt_counted_flops(void) {
 mt_product_shape mt_largest_product(void) {
     pthread_mutex_lock(&count_mu);
     mt_product_shape s = largest;
+    pthread_mutex_unlock(&count_mu);
+    return s;
+}
+
+void mt_count_top_level_product(double flops, double seconds) {
+    pthread_mutex_lock(&count_mu);
+    top_flops += flops;
+    top_seconds += seconds;
+    pthread_mutex_unlock(&count_mu);
+}
+
+double mt_counted_top_level_flops(void) {
+    pthread_mutex_lock(&count_mu);
+    double f = top_flops;
+    pthread_mutex_unlock(&count_mu);
+    return f;
+}
+
+double mt_counted_top_level_seconds(void) {
+    pthread_mutex_lock(&count_mu);
+    double s = top_seconds;
     pthread_mutex_unlock(&count_mu);
     return s;
 }

@@ -42,11 +42,20 @@ extension Seq2Seq {
 
     /// Builds the per-sentence cross state of every layer from the encoder output [B, S, D] and an
     /// empty self state for N = B·beam rows, able to decode `maxPositions` positions.
+    /// Bytes of float32 weights one decoding step multiplies by: per decoder layer the
+    /// self-attention's four projections, the cross-attention's query and output projections and
+    /// the feed-forward's two matrices; and the output projection (T2R's feature maps are small).
+    public var stepWeightBytes: Int {
+        let d = config.modelDim, f = config.ffnDim
+        return 4 * (config.decoderLayers * (6 * d * d + 2 * d * f) + config.targetVocabSize * d)
+    }
+
     public func startDecoding(encoderOutput: Tensor, padding: PaddingMask?, beam: Int, maxPositions: Int,
                               params: ParameterStore, arena: Arena) -> DecoderState {
         precondition(encoderOutput.rank == 3 && encoderOutput.shape[2] == config.modelDim,
                      "startDecoding: encoder output \(encoderOutput.shape)")
         precondition(beam >= 1 && maxPositions >= 1, "startDecoding: beam \(beam), maxPositions \(maxPositions)")
+        GEMM.noteStepWeights(bytes: stepWeightBytes)
         let b = encoderOutput.shape[0], n = b * beam, d = config.modelDim
         let kvCapacity = Swift.min(maxPositions, 32)
         var scratch = 0

@@ -1,6 +1,7 @@
 import COpenBLAS
 import COneDNN
 import CKernels
+import Glibc
 
 /// The one GEMM wrapper. Every matrix product in the toolkit goes through here, and here only
 /// the backend is called: oneDNN's `dnnl_sgemm` (default) or OpenBLAS's `cblas_sgemm`
@@ -128,7 +129,22 @@ public enum GEMM {
         }
         if mt_counting_products() != 0 {
             mt_count_product(Int32(m), Int32(n), Int32(k), transA == .none ? 0 : 1, transB == .none ? 0 : 1)
+            if parallelDepth == 0 {  // a top-level product: its wall time too (mt-bench train)
+                let start = monotonicSeconds()
+                dispatch(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                         beta: beta, c: c, ldc: ldc)
+                mt_count_top_level_product(2 * Double(m) * Double(n) * Double(k), monotonicSeconds() - start)
+                return
+            }
         }
+        dispatch(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                 beta: beta, c: c, ldc: ldc)
+    }
+
+    /// `sgemm` after the trivial cases: the small-M kernel, the toolkit's split, or one backend call.
+    @inline(__always) static func dispatch(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Float,
+                                           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m <= smallMaxM && transA == .none && transB == .transposed && n &* k >= smallMinBElements {
             SmallGEMM.run(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
@@ -230,14 +246,25 @@ public enum GEMM {
     /// FLOPs (2·m·n·k) of every product `body` issues through this wrapper (int8 products of
     /// `GEMM.int8` excluded), and the largest of them: a step's model FLOPs counted from the
     /// shapes it actually multiplies (benchmarks; products from worker threads count too).
+    /// `topLevelFlops` and `topLevelSeconds` cover the products issued outside parallel regions
+    /// (each timed as a whole, however it is split), so a step's time divides into those products
+    /// and the rest (other kernels, and products issued from inside parallel regions).
     public static func countingProducts(_ body: () throws -> Void) rethrows
-        -> (flops: Double, largest: (m: Int, n: Int, k: Int, transA: Transpose, transB: Transpose)) {
+        -> (flops: Double, largest: (m: Int, n: Int, k: Int, transA: Transpose, transB: Transpose),
+            topLevelFlops: Double, topLevelSeconds: Double) {
         mt_count_products(1)
         defer { mt_count_products(0) }
         try body()
         let s = mt_largest_product()
         return (mt_counted_flops(), (Int(s.m), Int(s.n), Int(s.k), s.trans_a == 0 ? .none : .transposed,
-                                     s.trans_b == 0 ? .none : .transposed))
+                                     s.trans_b == 0 ? .none : .transposed),
+                mt_counted_top_level_flops(), mt_counted_top_level_seconds())
+    }
+
+    static func monotonicSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     /// Reference triple loop (tests only): the same contract as `sgemm`, accumulated in Double.

@@ -22,19 +22,52 @@ enum SmallGEMM {
     /// it saves).
     nonisolated(unsafe) static var threadsFrom = 262_144
 
+    /// oneDNN backend: whether each thread reads its B rows ahead in blocks of about
+    /// `readAheadBlockBytes` (one pass of loads, then the product on the block, now in L2), for
+    /// matrices of at least `readAheadMinBytes`. oneDNN's few-rows kernel streams a weight matrix
+    /// from DRAM at about half the rate of a plain read pass (`mt-bench gemm --layout nt`), so when
+    /// a decoding step's weights do not fit the last-level cache (each comes from memory) the two
+    /// together are faster; when they stay in cache the extra pass only costs. Set per search from
+    /// the model's size (`GEMM.noteStepWeights`). Results are unchanged: every block is its own
+    /// oneDNN call on whole rows, and an output does not depend on how B's rows are split.
+    nonisolated(unsafe) static var readAhead = false
+    static let readAheadMinBytes = 256 << 10
+    static let readAheadBlockBytes = 256 << 10
+
     static func run(m: Int, n: Int, k: Int, alpha: Float,
                     a: UnsafePointer<Float>, lda: Int,
                     b: UnsafePointer<Float>, ldb: Int,
                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         // Inside a parallel region (products issued from several threads) stay on this thread.
+        let readAhead = readAhead && GEMM.backend == .onednn && n &* ldb &* 4 >= readAheadMinBytes
         if GEMM.parallelDepth > 0 {
-            block(rows: 0..<n, m: m, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            blocks(rows: 0..<n, readAhead: readAhead, m: m, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                   beta: beta, c: c, ldc: ldc)
             return
         }
         let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), bp = SendablePointer(UnsafeMutablePointer(mutating: b))
         let cp = SendablePointer(c)
         Parallel.forRanges(n, work: m &* n &* k, minWork: threadsFrom) { rows in
-            block(rows: rows, m: m, k: k, alpha: alpha, a: ap.p, lda: lda, b: bp.p, ldb: ldb, beta: beta, c: cp.p, ldc: ldc)
+            blocks(rows: rows, readAhead: readAhead, m: m, k: k, alpha: alpha, a: ap.p, lda: lda, b: bp.p, ldb: ldb,
+                   beta: beta, c: cp.p, ldc: ldc)
+        }
+    }
+
+    /// Outputs C[0..<m, rows], read ahead block by block when `readAhead`.
+    @inline(__always)
+    static func blocks(rows: Range<Int>, readAhead: Bool, m: Int, k: Int, alpha: Float,
+                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard readAhead else {
+            return block(rows: rows, m: m, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+        let step = Swift.max(16, readAheadBlockBytes / (ldb &* 4))  // B rows a block
+        var lo = rows.lowerBound
+        while lo < rows.upperBound {
+            let hi = Swift.min(rows.upperBound, lo + step)
+            mt_read_lines(b + lo * ldb, (hi - lo - 1) * ldb + k)
+            block(rows: lo..<hi, m: m, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            lo = hi
         }
     }
 

@@ -213,5 +213,8 @@ final class GEMMConcurrencyTests: XCTestCase {
         XCTAssertEqual(counted.largest.k, 96)
         XCTAssertEqual(counted.largest.transA, .transposed)
         XCTAssertEqual(counted.largest.transB, .none)
+        // Only the two products issued outside the parallel region are timed.
+        XCTAssertEqual(counted.topLevelFlops, 2 * (10 * 20 * 30 + 64 * 80 * 96))
+        XCTAssertGreaterThan(counted.topLevelSeconds, 0)
     }
 }

@@ -25,6 +25,9 @@ void mt_small_gemm_nt_portable(int m, int j0, int j1, int k, float alpha,
 
 /// 1 when the AVX2+FMA body is in use, 0 for the portable one.
 int mt_small_gemm_uses_avx2(void);
+/// Reads one float of every 64-byte line of p[0..<n] (the result is discarded): brings a block of
+/// weights into this core's caches at streaming speed before a product reads it (small_gemm.c).
+void mt_read_lines(const float *p, long n);
 
 /// Symmetric int8 quantization of n rows of k floats (row stride ldw): s[i] = max|w[i, :]| / 127
 /// (1 for a zero row), q[i, p] = round(w[i, p] / s[i]) clamped to [-127, 127] (row stride ldq).
@@ -120,6 +123,11 @@ void mt_count_product(int m, int n, int k, int trans_a, int trans_b);
 /// FLOPs (2·m·n·k summed) and the largest product (by m·n·k) since counting was turned on.
 double mt_counted_flops(void);
 mt_product_shape mt_largest_product(void);
+/// Adds the wall time of one product issued outside parallel regions (its FLOPs and seconds),
+/// and reads the sums: where a step's time goes between such products and everything else.
+void mt_count_top_level_product(double flops, double seconds);
+double mt_counted_top_level_flops(void);
+double mt_counted_top_level_seconds(void);
 
 #ifdef __cplusplus
 }
