@@ -80,6 +80,7 @@ test-recipes: deps
 bench: build
 	@export MT_DATA_DIR="$$(bash data/fetch.sh)" BIN=$(BIN) && \
 	  $(BIN)/mt-bench gemm && \
+	  $(BIN)/mt-bench gemm --layout nt --shapes '4,32000,512;4,2048,512;4,8000,256' && \
 	  $(BIN)/mt-bench train --configs small,base --steps 2 && \
 	  $(BIN)/mt-bench decode && \
 	  for b in bench/*.sh; do [ -f "$$b" ] && bash "$$b"; done; true
