@@ -57,16 +57,9 @@ void mt_count_top_level_product(double flops, double seconds) {
     pthread_mutex_unlock(&count_mu);
 }
 
-double mt_counted_top_level_flops(void) {
+void mt_counted_top_level(double *flops, double *seconds) {
     pthread_mutex_lock(&count_mu);
-    double f = top_flops;
+    *flops = top_flops;
+    *seconds = top_seconds;
     pthread_mutex_unlock(&count_mu);
-    return f;
-}
-
-double mt_counted_top_level_seconds(void) {
-    pthread_mutex_lock(&count_mu);
-    double s = top_seconds;
-    pthread_mutex_unlock(&count_mu);
-    return s;
 }

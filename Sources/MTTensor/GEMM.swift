@@ -256,9 +256,11 @@ public enum GEMM {
         defer { mt_count_products(0) }
         try body()
         let s = mt_largest_product()
+        var topFlops = 0.0, topSeconds = 0.0
+        mt_counted_top_level(&topFlops, &topSeconds)
         return (mt_counted_flops(), (Int(s.m), Int(s.n), Int(s.k), s.trans_a == 0 ? .none : .transposed,
                                      s.trans_b == 0 ? .none : .transposed),
-                mt_counted_top_level_flops(), mt_counted_top_level_seconds())
+                topFlops, topSeconds)
     }
 
     static func monotonicSeconds() -> Double {

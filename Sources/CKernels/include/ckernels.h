@@ -126,8 +126,7 @@ mt_product_shape mt_largest_product(void);
 /// Adds the wall time of one product issued outside parallel regions (its FLOPs and seconds),
 /// and reads the sums: where a step's time goes between such products and everything else.
 void mt_count_top_level_product(double flops, double seconds);
-double mt_counted_top_level_flops(void);
-double mt_counted_top_level_seconds(void);
+void mt_counted_top_level(double *flops, double *seconds);
 
 #ifdef __cplusplus
 }
