@@ -11,6 +11,9 @@ static pthread_mutex_t count_mu = PTHREAD_MUTEX_INITIALIZER;
 static double total_flops;
 static mt_product_shape largest;
 static double top_flops, top_seconds;
+// Top-level products by shape (the first MT_MAX_SHAPES distinct shapes; more are only summed).
+static mt_shape_time shapes[MT_MAX_SHAPES];
+static int shape_count;
 
 void mt_count_products(int on) {
     pthread_mutex_lock(&count_mu);
@@ -19,6 +22,7 @@ void mt_count_products(int on) {
         largest = (mt_product_shape){0, 0, 0, 0, 0};
         top_flops = 0;
         top_seconds = 0;
+        shape_count = 0;
     }
     atomic_store(&counting, on);
     pthread_mutex_unlock(&count_mu);
@@ -50,11 +54,29 @@ mt_product_shape mt_largest_product(void) {
     return s;
 }
 
-void mt_count_top_level_product(double flops, double seconds) {
+void mt_count_top_level_product(int m, int n, int k, int trans_a, int trans_b, double seconds) {
     pthread_mutex_lock(&count_mu);
-    top_flops += flops;
+    top_flops += 2.0 * m * n * k;
     top_seconds += seconds;
+    int i = 0;
+    while (i < shape_count && !(shapes[i].shape.m == m && shapes[i].shape.n == n && shapes[i].shape.k == k &&
+                                shapes[i].shape.trans_a == trans_a && shapes[i].shape.trans_b == trans_b))
+        i++;
+    if (i == shape_count && shape_count < MT_MAX_SHAPES)
+        shapes[shape_count++] = (mt_shape_time){{m, n, k, trans_a, trans_b}, 0, 0};
+    if (i < shape_count) {
+        shapes[i].calls++;
+        shapes[i].seconds += seconds;
+    }
     pthread_mutex_unlock(&count_mu);
+}
+
+int mt_counted_top_level_shapes(mt_shape_time *out, int max) {
+    pthread_mutex_lock(&count_mu);
+    int n = shape_count < max ? shape_count : max;
+    for (int i = 0; i < n; i++) out[i] = shapes[i];
+    pthread_mutex_unlock(&count_mu);
+    return n;
 }
 
 void mt_counted_top_level(double *flops, double *seconds) {

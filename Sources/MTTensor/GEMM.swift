@@ -133,7 +133,8 @@ public enum GEMM {
                 let start = monotonicSeconds()
                 dispatch(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                          beta: beta, c: c, ldc: ldc)
-                mt_count_top_level_product(2 * Double(m) * Double(n) * Double(k), monotonicSeconds() - start)
+                mt_count_top_level_product(Int32(m), Int32(n), Int32(k), transA == .none ? 0 : 1, transB == .none ? 0 : 1,
+                                           monotonicSeconds() - start)
                 return
             }
         }
@@ -249,18 +250,23 @@ public enum GEMM {
     /// `topLevelFlops` and `topLevelSeconds` cover the products issued outside parallel regions
     /// (each timed as a whole, however it is split), so a step's time divides into those products
     /// and the rest (other kernels, and products issued from inside parallel regions).
+    public typealias ProductShape = (m: Int, n: Int, k: Int, transA: Transpose, transB: Transpose)
+
     public static func countingProducts(_ body: () throws -> Void) rethrows
-        -> (flops: Double, largest: (m: Int, n: Int, k: Int, transA: Transpose, transB: Transpose),
-            topLevelFlops: Double, topLevelSeconds: Double) {
+        -> (flops: Double, largest: ProductShape, topLevelFlops: Double, topLevelSeconds: Double,
+            topLevelByShape: [(shape: ProductShape, calls: Int, seconds: Double)]) {
         mt_count_products(1)
         defer { mt_count_products(0) }
         try body()
-        let s = mt_largest_product()
+        func shape(_ s: mt_product_shape) -> ProductShape {
+            (Int(s.m), Int(s.n), Int(s.k), s.trans_a == 0 ? .none : .transposed, s.trans_b == 0 ? .none : .transposed)
+        }
         var topFlops = 0.0, topSeconds = 0.0
         mt_counted_top_level(&topFlops, &topSeconds)
-        return (mt_counted_flops(), (Int(s.m), Int(s.n), Int(s.k), s.trans_a == 0 ? .none : .transposed,
-                                     s.trans_b == 0 ? .none : .transposed),
-                topFlops, topSeconds)
+        var table = [mt_shape_time](repeating: mt_shape_time(), count: Int(MT_MAX_SHAPES))
+        let n = Int(mt_counted_top_level_shapes(&table, MT_MAX_SHAPES))
+        return (mt_counted_flops(), shape(mt_largest_product()), topFlops, topSeconds,
+                table[..<n].map { (shape($0.shape), Int($0.calls), $0.seconds) })
     }
 
     static func monotonicSeconds() -> Double {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import COpenBLAS
 import Foundation
 import MTModel
 import MTTensor
@@ -30,6 +31,17 @@ struct TrainBench: ParsableCommand {
         it is split) over that step's time, top_level_products_gflops their rate (and \
         _ratio_to_sgemm against the ceiling); gflop_in_parallel_regions counts the products issued \
         from inside parallel regions (attention per sentence and head), whose time falls in the rest.
+
+        openblas_sgemm_gflops_largest is the same largest product as one direct cblas_sgemm call \
+        on OpenBLAS's own threads (--threads of them), three 0.3 s rounds after the timed steps \
+        (its threads spin after work, so it is kept out of them; median), and \
+        ratio_to_openblas_sgemm the step's model GFLOP/s over it: the ratio against plain \
+        OpenBLAS sgemm, which the wrapper's default backend (oneDNN) outruns on these shapes. \
+        ratio_to_sgemm, against the wrapper's own rate, is the stricter of the two.
+
+        --products adds a line per product shape of the counted step (bench train_products, \
+        issued outside parallel regions): calls, its share of those products' time, its GFLOP/s \
+        and that over the ceiling: which products run below the largest one's rate.
         """)
 
     @Option(help: "Comma-separated presets: small, base, big, tiny.")
@@ -37,6 +49,9 @@ struct TrainBench: ParsableCommand {
 
     @Option(help: "Comma-separated decoders: softmax, t2r.")
     var decoders: String = "softmax,t2r"
+
+    @Flag(help: "Also print each product shape's calls, share of the products' time and rate (one line per shape).")
+    var products = false
 
     @Option(help: "Target tokens per batch.")
     var tokens: Int = 4096
@@ -121,6 +136,10 @@ struct TrainBench: ParsableCommand {
         let seconds = stepSeconds.reduce(0, +) / Double(steps)
         func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
         let ceiling = median(rates)
+        // Plain OpenBLAS on the same product, after the timed steps (its threads spin once woken).
+        let direct = Self.ProductRate(counted.largest, openBLASThreads: threads)
+        let openBLASRate = median((0..<3).map { _ in direct.measure() })
+        GEMM.setThreads(threads)  // the wrapper re-applies its OpenBLAS setting on its next product
         emit(["bench": "train", "gemm_backend": GEMM.backend.rawValue, "config": preset.rawValue, "decoder": config.decoderAttention.rawValue,
               "threads": threads, "batch": b, "length": length, "target_tokens": batch.targetTokens(pad: model.config.specialIDs.pad),
               "seconds_per_step": seconds, "tok_per_s": Double(batch.targetTokens(pad: model.config.specialIDs.pad)) / seconds,
@@ -132,21 +151,32 @@ struct TrainBench: ParsableCommand {
               "top_level_products_share_of_step": counted.topLevelSeconds / countedSeconds,
               "top_level_products_gflops": counted.topLevelFlops / counted.topLevelSeconds / 1e9,
               "top_level_products_ratio_to_sgemm": counted.topLevelFlops / counted.topLevelSeconds / 1e9 / ceiling,
-              "gflop_in_parallel_regions": (counted.flops - counted.topLevelFlops) / 1e9])
+              "gflop_in_parallel_regions": (counted.flops - counted.topLevelFlops) / 1e9,
+              "openblas_sgemm_gflops_largest": openBLASRate, "ratio_to_openblas_sgemm": counted.flops / seconds / 1e9 / openBLASRate])
+        guard products else { return }
+        for s in counted.topLevelByShape.sorted(by: { $0.seconds > $1.seconds }) where s.seconds > 0 {
+            let gflops = 2 * Double(s.shape.m) * Double(s.shape.n) * Double(s.shape.k) * Double(s.calls) / s.seconds / 1e9
+            emit(["bench": "train_products", "config": preset.rawValue, "decoder": config.decoderAttention.rawValue,
+                  "product": Self.describe(s.shape), "calls": s.calls, "share_of_products_time": s.seconds / counted.topLevelSeconds,
+                  "gflops": gflops, "ratio_to_sgemm": gflops / ceiling])
+        }
     }
 
-    static func describe(_ p: (m: Int, n: Int, k: Int, transA: GEMM.Transpose, transB: GEMM.Transpose)) -> String {
+    static func describe(_ p: GEMM.ProductShape) -> String {
         "\(p.m)x\(p.n)x\(p.k) \(p.transA == .none ? "N" : "T")\(p.transB == .none ? "N" : "T")"
     }
 
     /// GFLOP/s of `GEMM.sgemm` alone on one shape (same threads as the step): the ceiling the
-    /// step's model FLOPs are compared with. `measure()` runs it for at least 0.3 s.
+    /// step's model FLOPs are compared with; or, given `openBLASThreads`, of one direct
+    /// `cblas_sgemm` call on that many OpenBLAS threads. `measure()` runs it for at least 0.3 s.
     final class ProductRate {
-        let p: (m: Int, n: Int, k: Int, transA: GEMM.Transpose, transB: GEMM.Transpose)
+        let p: GEMM.ProductShape
         let a: Tensor, b: Tensor, c: Tensor
         let lda: Int, ldb: Int
-        init(_ p: (m: Int, n: Int, k: Int, transA: GEMM.Transpose, transB: GEMM.Transpose)) {
+        let openBLASThreads: Int?
+        init(_ p: GEMM.ProductShape, openBLASThreads: Int? = nil) {
             self.p = p
+            self.openBLASThreads = openBLASThreads
             let (ar, ac) = p.transA == .none ? (p.m, p.k) : (p.k, p.m)
             let (br, bc) = p.transB == .none ? (p.k, p.n) : (p.n, p.k)
             a = Tensor(zeros: [ar, ac]); b = Tensor(zeros: [br, bc]); c = Tensor(zeros: [p.m, p.n])
@@ -156,6 +186,12 @@ struct TrainBench: ParsableCommand {
             once()
         }
         func once() {
+            if let t = openBLASThreads {
+                openblas_set_num_threads(Int32(t))
+                cblas_sgemm(CblasRowMajor, p.transA == .none ? CblasNoTrans : CblasTrans, p.transB == .none ? CblasNoTrans : CblasTrans,
+                            Int32(p.m), Int32(p.n), Int32(p.k), 1, a.pointer, Int32(lda), b.pointer, Int32(ldb), 0, c.pointer, Int32(p.n))
+                return
+            }
             GEMM.sgemm(p.transA, p.transB, m: p.m, n: p.n, k: p.k, a: a.pointer, lda: lda, b: b.pointer, ldb: ldb,
                        c: c.pointer, ldc: p.n)
         }

@@ -198,6 +198,8 @@ final class GEMMConcurrencyTests: XCTestCase {
                        c: c.pointer, ldc: 20)
             GEMM.sgemm(.transposed, .none, m: 64, n: 80, k: 96, a: a.pointer, lda: 64, b: b.pointer, ldb: 80,
                        c: c.pointer, ldc: 80)
+            GEMM.sgemm(.none, .transposed, m: 10, n: 20, k: 30, a: a.pointer, lda: 30, b: b.pointer, ldb: 30,
+                       c: c.pointer, ldc: 20)
             Parallel.forRanges(8, work: .max, minWork: 0) { r in
                 for i in r {
                     GEMM.sgemm(.none, .none, m: 4, n: 8, k: 16, a: ap.p, lda: 16, b: bp.p, ldb: 8,
@@ -207,14 +209,20 @@ final class GEMMConcurrencyTests: XCTestCase {
         }
         GEMM.sgemm(.none, .none, m: 100, n: 100, k: 90, a: a.pointer, lda: 90, b: b.pointer, ldb: 100,
                    c: c.pointer, ldc: 100)
-        XCTAssertEqual(counted.flops, 2 * (10 * 20 * 30 + 64 * 80 * 96 + 8 * 4 * 8 * 16))
+        XCTAssertEqual(counted.flops, 2 * (2 * 10 * 20 * 30 + 64 * 80 * 96 + 8 * 4 * 8 * 16))
         XCTAssertEqual(counted.largest.m, 64)
         XCTAssertEqual(counted.largest.n, 80)
         XCTAssertEqual(counted.largest.k, 96)
         XCTAssertEqual(counted.largest.transA, .transposed)
         XCTAssertEqual(counted.largest.transB, .none)
-        // Only the two products issued outside the parallel region are timed.
-        XCTAssertEqual(counted.topLevelFlops, 2 * (10 * 20 * 30 + 64 * 80 * 96))
+        // Only the three products issued outside the parallel region are timed, by shape in
+        // first-seen order, the repeated shape once with two calls.
+        XCTAssertEqual(counted.topLevelFlops, 2 * (2 * 10 * 20 * 30 + 64 * 80 * 96))
         XCTAssertGreaterThan(counted.topLevelSeconds, 0)
+        let shapes = counted.topLevelByShape
+        XCTAssertEqual(shapes.map { [$0.shape.m, $0.shape.n, $0.shape.k, $0.calls] }, [[10, 20, 30, 2], [64, 80, 96, 1]])
+        XCTAssertEqual(shapes.map { $0.shape.transA }, [.none, .transposed])
+        XCTAssertEqual(shapes.map { $0.shape.transB }, [.transposed, .none])
+        XCTAssertEqual(shapes.reduce(0) { $0 + $1.seconds }, counted.topLevelSeconds, accuracy: 1e-12)
     }
 }

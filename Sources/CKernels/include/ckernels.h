@@ -125,8 +125,14 @@ double mt_counted_flops(void);
 mt_product_shape mt_largest_product(void);
 /// Adds the wall time of one product issued outside parallel regions (its FLOPs and seconds),
 /// and reads the sums: where a step's time goes between such products and everything else.
-void mt_count_top_level_product(double flops, double seconds);
+void mt_count_top_level_product(int m, int n, int k, int trans_a, int trans_b, double seconds);
 void mt_counted_top_level(double *flops, double *seconds);
+
+/// The same by shape: each distinct shape's calls and summed seconds, in first-seen order (at
+/// most MT_MAX_SHAPES shapes are kept). Copies at most `max` into `out`; returns how many.
+#define MT_MAX_SHAPES 64
+typedef struct { mt_product_shape shape; int calls; double seconds; } mt_shape_time;
+int mt_counted_top_level_shapes(mt_shape_time *out, int max);
 
 #ifdef __cplusplus
 }
