@@ -28,6 +28,21 @@ public enum ServeApplication {
     }
 }
 
+extension ServeApplication {
+    /// A message naming the address for an error the server gave while starting to listen (the
+    /// port taken, the address not this machine's, a privileged port); nil for other errors.
+    public static func listenError(_ error: any Error, host: String, port: Int) -> String? {
+        guard let e = error as? IOError else { return nil }
+        let at = "cannot listen on \(host):\(port)"
+        switch e.errnoCode {
+        case EADDRINUSE: return "\(at): the address is in use (another process listens there; choose another --port, or --port 0 for a free one)"
+        case EADDRNOTAVAIL: return "\(at): the address is not one of this machine's (--host)"
+        case EACCES: return "\(at): permission denied (ports below 1024 need privileges; choose another --port)"
+        default: return "\(at): \(e)"
+        }
+    }
+}
+
 /// Runs the decoding thread for the application's life; on graceful shutdown, drains it.
 struct WorkerService: Service {
     let worker: DecodingWorker

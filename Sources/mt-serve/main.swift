@@ -122,7 +122,11 @@ struct MTServeCommand: AsyncParsableCommand {
         let app = ServeApplication.application(service) { port in
             FileHandle.standardError.write(Data("[serve] listening on http://\(host):\(port) (\(pairs))\n".utf8))
         }
-        try await app.runService()
+        do { try await app.runService() } catch {
+            guard let message = ServeApplication.listenError(error, host: host, port: port) else { throw error }
+            FileHandle.standardError.write(Data("[serve] error: \(message)\n".utf8))
+            throw ExitCode(1)
+        }
         FileHandle.standardError.write(Data("[serve] stopped: in-flight requests answered\n".utf8))
     }
 }

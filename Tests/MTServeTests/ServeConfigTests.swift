@@ -1,3 +1,4 @@
+import Foundation
 @testable import MTServe
 import XCTest
 
@@ -43,5 +44,33 @@ final class ServeConfigTests: XCTestCase {
         XCTAssertEqual(ServeError.rateLimited(count: 2, limit: 2).status.code, 429)
         XCTAssertEqual(ServeError.forbidden("x").status.code, 403)
         XCTAssertEqual(ServeError.unknownPair(source: "en", target: "fr", served: ["en-de"]).status.code, 400)
+    }
+
+    /// Starting on a port another socket holds fails with a message naming the address and what
+    /// to do, not NIO's bare `bind(descriptor:ptr:bytes:)` error.
+    func testPortInUseIsNamed() async throws {
+        // Hold a loopback port with a plain listening socket.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && listen(fd, 1) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        XCTAssertTrue(bound)
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+        let service = try ServeTestSupport.service(ServeTestSupport.config { $0.port = port })
+        do {
+            try await ServeApplication.application(service).runService()
+            XCTFail("the server started on a port in use")
+        } catch {
+            let message = ServeApplication.listenError(error, host: "127.0.0.1", port: port)
+            XCTAssertEqual(message, "cannot listen on 127.0.0.1:\(port): the address is in use (another process listens there; choose another --port, or --port 0 for a free one)", "\(error)")
+        }
+        XCTAssertNil(ServeApplication.listenError(CancellationError(), host: "127.0.0.1", port: port))
     }
 }
