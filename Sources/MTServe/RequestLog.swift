@@ -7,7 +7,7 @@ import Hummingbird
 struct RequestLog<Context: RequestContext>: RouterMiddleware {
     let metrics: ServeMetrics
     let enabled: Bool
-    static var endpoints: Set<String> { ["/translate", "/languages", "/detect", "/v1/translate", "/health", "/metrics"] }
+    static var endpoints: Set<String> { Set(UnknownRoute<Context>.endpoints.keys) }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now

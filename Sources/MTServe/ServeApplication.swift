@@ -11,6 +11,7 @@ public enum ServeApplication {
     public static func router(_ service: TranslationService) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: RequestLog(metrics: service.metrics, enabled: service.config.logRequests))
+        router.add(middleware: UnknownRoute())
         LibreTranslateRoutes(service: service).add(to: router)
         NativeRoutes(service: service).add(to: router)
         return router

@@ -38,6 +38,10 @@ public enum ServeError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidOptions(String)
     /// Decoding failed inside the server.
     case internalError(String)
+    /// No endpoint at this path (the endpoints there are).
+    case notFound(path: String, endpoints: [String])
+    /// The path is an endpoint, but not for this method (the methods it takes).
+    case methodNotAllowed(method: String, path: String, allowed: [String])
 
     public var description: String {
         switch self {
@@ -65,6 +69,10 @@ public enum ServeError: Error, CustomStringConvertible, Equatable, Sendable {
             return "Too many requests: \(count) requests in the last 60 s with this key, the limit is \(limit) per minute"
         case .invalidOptions(let why): return "Invalid request: \(why)"
         case .internalError(let why): return "internal error: \(why)"
+        case .notFound(let path, let endpoints):
+            return "Not found: no endpoint \(path) (endpoints: \(endpoints.joined(separator: ", ")))"
+        case .methodNotAllowed(let method, let path, let allowed):
+            return "Method not allowed: \(path) takes \(allowed.joined(separator: " or ")), not \(method)"
         }
     }
 
@@ -79,6 +87,8 @@ public enum ServeError: Error, CustomStringConvertible, Equatable, Sendable {
         case .queueFull, .shuttingDown: return .serviceUnavailable
         case .forbidden: return .forbidden
         case .rateLimited: return .tooManyRequests
+        case .notFound: return .notFound
+        case .methodNotAllowed: return .methodNotAllowed
         }
     }
 }
@@ -90,6 +100,7 @@ extension ServeError: HTTPResponseError {
         case .queueFull(_, _, let after): headers[.retryAfter] = "\(after)"
         case .shuttingDown: headers[.retryAfter] = "5"; headers[.connection] = "close"
         case .rateLimited: headers[.retryAfter] = "60"
+        case .methodNotAllowed(_, _, let allowed): headers[.allow] = allowed.joined(separator: ", ")
         default: break
         }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Self.errorBody(description))))

@@ -44,6 +44,35 @@ final class NativeRouteTests: XCTestCase {
         }
     }
 
+    /// A path no route serves: 404 listing the endpoints; an endpoint asked with another method:
+    /// 405 naming its methods, with `Allow`. Both as `{"error": …}`, counted by status.
+    func testUnknownPathsAndMethodsAnswerAsTheAPIDoes() async throws {
+        let (app, _) = try self.app()
+        try await app.test(.router) { client in
+            let wrongMethod = try await client.execute(uri: "/translate", method: .get) { r in
+                (r.status, r.headers[.allow], try? JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)))
+            }
+            XCTAssertEqual(wrongMethod.0, .methodNotAllowed)
+            XCTAssertEqual(wrongMethod.1, "POST")
+            XCTAssertEqual(errorMessage(wrongMethod.2), "Method not allowed: /translate takes POST, not GET")
+            let health = try await client.execute(uri: "/health", method: .delete) { r in (r.status, r.headers[.allow]) }
+            XCTAssertEqual(health.0, .methodNotAllowed)
+            XCTAssertEqual(health.1, "GET")
+            let missing = try await client.execute(uri: "/translat", method: .post) { r in
+                (r.status, try? JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)))
+            }
+            XCTAssertEqual(missing.0, .notFound)
+            XCTAssertEqual(errorMessage(missing.1),
+                           "Not found: no endpoint /translat (endpoints: /detect, /health, /languages, /metrics, /translate, /v1/translate)")
+            // The real endpoints still answer.
+            let ok = try await client.get("/health")
+            XCTAssertEqual(ok.status, .ok)
+            let metrics = try await client.get("/metrics")
+            XCTAssertTrue(metrics.body.contains(#"mt_serve_errors_total{status="405"} 2"#), metrics.body)
+            XCTAssertTrue(metrics.body.contains(#"mt_serve_errors_total{status="404"} 1"#), metrics.body)
+        }
+    }
+
     func testNativeErrors() async throws {
         let (app, _) = try self.app()
         try await app.test(.router) { client in
