@@ -5,7 +5,9 @@ import MTSearch
 
 /// LibreTranslate's API, so its clients work unchanged: POST /translate (`q` a string or an
 /// array; JSON or form body), GET|POST /languages, POST /detect (honest: only the configured
-/// source language when there is exactly one, else 400). Errors are `{"error": …}`.
+/// source language when there is exactly one, else 400), GET /frontend/settings (what its web
+/// frontend and apps read first), and POST /suggest and /translate_file answered 403 as a
+/// LibreTranslate with those features off answers. Errors are `{"error": …}`.
 struct LibreTranslateRoutes {
     let service: TranslationService
 
@@ -24,6 +26,9 @@ struct LibreTranslateRoutes {
         router.get("/languages") { _, _ in languages() }
         router.post("/languages") { _, _ in languages() }
         router.post("/detect") { request, _ in try await detect(request) }
+        router.get("/frontend/settings") { _, _ in frontendSettings() }
+        router.post("/suggest") { _, _ -> Response in throw ServeError.disabled("Suggestions are disabled on this server.") }
+        router.post("/translate_file") { _, _ -> Response in throw ServeError.disabled("Files translation are disabled on this server.") }
     }
 
     /// Reads JSON or form fields (LibreTranslate: JSON when the content type says so, else form).
@@ -99,6 +104,23 @@ struct LibreTranslateRoutes {
             .object(["code": .string(code), "name": .string(LanguageNames.name(code)),
                      "targets": .array(pairs.filter { $0.source == code }.map { .string($0.target) })])
         }).response()
+    }
+
+    /// LibreTranslate's frontend settings: the character limit, whether keys are required (a key
+    /// file makes every request need one), no suggestions, no file translation, and the first
+    /// served pair as the default languages. `frontendTimeout` is LibreTranslate's default (ms).
+    func frontendSettings() -> Response {
+        let pair = service.pairs[0]
+        let keys = service.keys.required
+        return JSONValue.object([
+            "charLimit": .int(service.config.limits.maxCharacters), "frontendTimeout": .int(500),
+            "apiKeys": .bool(keys), "keyRequired": .bool(keys), "suggestions": .bool(false),
+            "filesTranslation": .bool(false), "supportedFilesFormat": .array([]),
+            "language": .object([
+                "source": .object(["code": .string(pair.source), "name": .string(LanguageNames.name(pair.source))]),
+                "target": .object(["code": .string(pair.target), "name": .string(LanguageNames.name(pair.target))]),
+            ]),
+        ]).response()
     }
 
     /// No detector: the one configured source language when there is exactly one, else 400.

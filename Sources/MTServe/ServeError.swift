@@ -38,6 +38,8 @@ public enum ServeError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidOptions(String)
     /// Decoding failed inside the server.
     case internalError(String)
+    /// A LibreTranslate feature this server does not offer (suggestions, file translation).
+    case disabled(String)
     /// No endpoint at this path (the endpoints there are).
     case notFound(path: String, endpoints: [String])
     /// The path is an endpoint, but not for this method (the methods it takes).
@@ -69,6 +71,7 @@ public enum ServeError: Error, CustomStringConvertible, Equatable, Sendable {
             return "Too many requests: \(count) requests in the last 60 s with this key, the limit is \(limit) per minute"
         case .invalidOptions(let why): return "Invalid request: \(why)"
         case .internalError(let why): return "internal error: \(why)"
+        case .disabled(let what): return what
         case .notFound(let path, let endpoints):
             return "Not found: no endpoint \(path) (endpoints: \(endpoints.joined(separator: ", ")))"
         case .methodNotAllowed(let method, let path, let allowed):
@@ -85,7 +88,7 @@ public enum ServeError: Error, CustomStringConvertible, Equatable, Sendable {
             return .badRequest
         case .tooLarge: return .contentTooLarge
         case .queueFull, .shuttingDown: return .serviceUnavailable
-        case .forbidden: return .forbidden
+        case .forbidden, .disabled: return .forbidden
         case .rateLimited: return .tooManyRequests
         case .notFound: return .notFound
         case .methodNotAllowed: return .methodNotAllowed

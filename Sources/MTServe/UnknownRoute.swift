@@ -7,8 +7,8 @@ import Hummingbird
 struct UnknownRoute<Context: RequestContext>: RouterMiddleware {
     /// Path → methods, as the routes register them (LibreTranslateRoutes, NativeRoutes).
     static var endpoints: [String: [String]] {
-        ["/translate": ["POST"], "/languages": ["GET", "POST"], "/detect": ["POST"], "/v1/translate": ["POST"],
-         "/health": ["GET"], "/metrics": ["GET"]]
+        ["/translate": ["POST"], "/languages": ["GET", "POST"], "/detect": ["POST"], "/frontend/settings": ["GET"],
+         "/suggest": ["POST"], "/translate_file": ["POST"], "/v1/translate": ["POST"], "/health": ["GET"], "/metrics": ["GET"]]
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

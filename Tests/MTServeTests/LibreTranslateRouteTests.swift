@@ -116,6 +116,40 @@ final class LibreTranslateRouteTests: XCTestCase {
         }
     }
 
+    /// /frontend/settings as LibreTranslate's frontend reads it (the limits and pair of this
+    /// server; keys required once a key file is given); /suggest and /translate_file are off, 403.
+    func testFrontendSettingsAndDisabledFeatures() async throws {
+        let (app, _) = try self.app({ $0.limits.maxCharacters = 321 }, pairs: [LanguagePair(source: "en", target: "de"), LanguagePair(source: "en", target: "fr")])
+        try await app.test(.router) { client in
+            let r = try await client.get("/frontend/settings")
+            XCTAssertEqual(r.status, .ok)
+            let s = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any])
+            XCTAssertEqual(s["charLimit"] as? Int, 321)
+            XCTAssertEqual(s["frontendTimeout"] as? Int, 500)
+            XCTAssertEqual(s["apiKeys"] as? Bool, false)
+            XCTAssertEqual(s["keyRequired"] as? Bool, false)
+            XCTAssertEqual(s["suggestions"] as? Bool, false)
+            XCTAssertEqual(s["filesTranslation"] as? Bool, false)
+            XCTAssertEqual((s["supportedFilesFormat"] as? [Any])?.count, 0)
+            let language = try XCTUnwrap(s["language"] as? [String: [String: String]])
+            XCTAssertEqual(language["source"], ["code": "en", "name": "English"])
+            XCTAssertEqual(language["target"], ["code": "de", "name": "German"])
+            let suggest = try await client.post("/suggest", #"{"q": "a", "s": "b", "source": "en", "target": "de"}"#)
+            XCTAssertEqual(suggest.status, .forbidden)
+            XCTAssertEqual(errorMessage(suggest.json), "Suggestions are disabled on this server.")
+            let file = try await client.post("/translate_file", "x", type: "multipart/form-data; boundary=b")
+            XCTAssertEqual(file.status, .forbidden)
+            XCTAssertEqual(errorMessage(file.json), "Files translation are disabled on this server.")
+        }
+        let (keyed, _) = try self.app(keys: APIKeys(limits: ["k1": 0]))
+        try await keyed.test(.router) { client in
+            let r = try await client.get("/frontend/settings")
+            let s = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any])
+            XCTAssertEqual(s["apiKeys"] as? Bool, true)
+            XCTAssertEqual(s["keyRequired"] as? Bool, true)
+        }
+    }
+
     func testAPIKeysAndRateLimit() async throws {
         let (app, _) = try self.app(keys: APIKeys(limits: ["k1": 2, "k2": 0]))
         try await app.test(.router) { client in

@@ -63,7 +63,7 @@ final class NativeRouteTests: XCTestCase {
             }
             XCTAssertEqual(missing.0, .notFound)
             XCTAssertEqual(errorMessage(missing.1),
-                           "Not found: no endpoint /translat (endpoints: /detect, /health, /languages, /metrics, /translate, /v1/translate)")
+                           "Not found: no endpoint /translat (endpoints: /detect, /frontend/settings, /health, /languages, /metrics, /suggest, /translate, /translate_file, /v1/translate)")
             // The real endpoints still answer.
             let ok = try await client.get("/health")
             XCTAssertEqual(ok.status, .ok)

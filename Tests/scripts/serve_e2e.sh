@@ -105,8 +105,10 @@ expect 400 "nbest 5 not in 1...beam (4)" "${J[@]}" -d '{"model": "en-de", "texts
 expect 200 '"hypotheses"' "${J[@]}" -d '{"model": "en-de", "texts": ["A man."], "beam": 2, "nbest": 2}' "$U/v1/translate"
 expect 404 "no endpoint /nowhere" "$U/nowhere"
 expect 405 "/translate takes POST, not GET" "$U/translate"
+expect 200 '"charLimit":5000' "$U/frontend/settings"
+expect 403 "Suggestions are disabled on this server." -X POST "$U/suggest"
 curl -s "$U/metrics" | grep -q 'mt_serve_errors_total{status="400"} 5' || fail "metrics do not count the 400s: $(curl -s "$U/metrics" | grep errors)"
-say "malformed requests: 9 answered with the right status and message"
+say "malformed and other requests: 11 answered with the right status and message"
 
 # 3. Load: 64 concurrent clients, 2,000 requests.
 "$PY" "$CLIENT" load --port "$PORT" --lines "$T/test.en" --expected "$T/test.ref" --requests 2000 --concurrency 64 \
