@@ -118,6 +118,9 @@ public struct ServeConfig: Sendable {
     public var logRequests = true
     /// float32, or int8 weights for the linear layers (as mt-translate --compute-type).
     public var computeType: ComputeType = .float32
+    /// Which web origins browsers may let read the answers (CORS): `*` every origin, as
+    /// LibreTranslate answers; one origin (`https://example.org`) only that one; nil none.
+    public var corsOrigin: String? = "*"
 
     public init() {}
 
@@ -131,6 +134,9 @@ public struct ServeConfig: Sendable {
         if host.isEmpty { p.append("--host is empty") }
         if defaultRateLimit < 0 { p.append("--rate-limit \(defaultRateLimit) < 0") }
         do { try search.validate() } catch { p.append("\(error)") }
+        if let o = corsOrigin, o != "*", !(o.hasPrefix("http://") || o.hasPrefix("https://")) || o.contains(",") || o.contains(" ") {
+            p.append("--cors-origin \(o): expected *, none, or one origin such as https://example.org")
+        }
         if search.beam > limits.maxBeam { p.append("--beam \(search.beam) > --max-beam \(limits.maxBeam)") }
         if !p.isEmpty { throw ServeError.invalidConfig(problems: p) }
     }

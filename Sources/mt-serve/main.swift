@@ -84,6 +84,9 @@ struct MTServeCommand: AsyncParsableCommand {
     @Flag(help: "No request log lines on stderr.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Web origins whose pages may read the answers (CORS): * (any, as LibreTranslate), one origin such as https://example.org, or none.", valueName: "origin"))
+    var corsOrigin = "*"
+
     var serveConfig: ServeConfig {
         get throws {
             var c = ServeConfig()
@@ -107,6 +110,7 @@ struct MTServeCommand: AsyncParsableCommand {
             c.defaultRateLimit = rateLimit
             c.dropOnDisconnect = !keepOnDisconnect
             c.logRequests = !quiet
+            c.corsOrigin = corsOrigin == "none" ? nil : corsOrigin
             return c
         }
     }

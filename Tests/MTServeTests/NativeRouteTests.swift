@@ -73,6 +73,50 @@ final class NativeRouteTests: XCTestCase {
         }
     }
 
+    /// CORS as LibreTranslate answers it: a browser's preflight gets 204 with the allowed
+    /// methods and headers; an answer to a request with an Origin carries
+    /// Access-Control-Allow-Origin; none without an Origin, and none at all with corsOrigin nil.
+    func testCORS() async throws {
+        let (app, _) = try self.app()
+        try await app.test(.router) { client in
+            let pre = try await client.execute(uri: "/translate", method: .options,
+                                               headers: [.origin: "https://page.example", .accessControlRequestMethod: "POST"]) { $0 }
+            XCTAssertEqual(pre.status, .noContent)
+            XCTAssertEqual(pre.headers[.accessControlAllowOrigin], "*")
+            XCTAssertEqual(pre.headers[.accessControlAllowMethods], "GET, POST")
+            XCTAssertEqual(pre.headers[.accessControlAllowHeaders]?.lowercased(), "authorization, content-type")
+            XCTAssertEqual(pre.headers[.accessControlMaxAge], "1728000")
+            let answer = try await client.post("/translate", #"{"q": "a dog", "source": "en", "target": "de"}"#,
+                                               headers: [.origin: "https://page.example"])
+            XCTAssertEqual(answer.status, .ok)
+            XCTAssertEqual(answer.headers[.accessControlAllowOrigin], "*")
+            let error = try await client.post("/translate", #"{"q": "a dog"}"#, headers: [.origin: "https://page.example"])
+            XCTAssertEqual(error.status, .badRequest)
+            XCTAssertEqual(error.headers[.accessControlAllowOrigin], "*", "errors are readable by the page too")
+            let plain = try await client.post("/translate", #"{"q": "a dog", "source": "en", "target": "de"}"#)
+            XCTAssertNil(plain.headers[.accessControlAllowOrigin])
+        }
+        let (one, _) = try self.app { $0.corsOrigin = "https://app.example" }
+        try await one.test(.router) { client in
+            let r = try await client.execute(uri: "/health", method: .get, headers: [.origin: "https://other.example"]) { $0 }
+            XCTAssertEqual(r.headers[.accessControlAllowOrigin], "https://app.example")
+        }
+        let (off, _) = try self.app { $0.corsOrigin = nil }
+        try await off.test(.router) { client in
+            let r = try await client.execute(uri: "/health", method: .get, headers: [.origin: "https://page.example"]) { $0 }
+            XCTAssertEqual(r.status, .ok)
+            XCTAssertNil(r.headers[.accessControlAllowOrigin])
+            let pre = try await client.execute(uri: "/translate", method: .options, headers: [.origin: "https://page.example"]) { $0 }
+            XCTAssertEqual(pre.status, .methodNotAllowed)
+        }
+        var c = ServeConfig()
+        c.models = [try ModelSpec(parsing: "en-de=a")]
+        for bad in ["example.org", "https://a.example, https://b.example"] {
+            c.corsOrigin = bad
+            XCTAssertThrowsError(try c.validate(), bad) { XCTAssertTrue("\($0)".contains("--cors-origin"), "\($0)") }
+        }
+    }
+
     func testNativeErrors() async throws {
         let (app, _) = try self.app()
         try await app.test(.router) { client in
