@@ -31,17 +31,23 @@ struct LibreTranslateRoutes {
         router.post("/translate_file") { _, _ -> Response in throw ServeError.disabled("Files translation are disabled on this server.") }
     }
 
-    /// Reads JSON or form fields (LibreTranslate: JSON when the content type says so, else form).
+    /// Reads JSON or form fields (LibreTranslate: JSON when the content type says so, else a
+    /// urlencoded or multipart form).
     func fields(_ request: Request, body: RequestBody) async throws -> Fields {
         let bytes = try await BodyReader(limits: service.config.limits).bytes(body)
         if BodyReader.isJSON(request) {
             if bytes.isEmpty { throw ServeError.badJSON("the body is empty") }
             return try BodyReader.decodeJSON(Fields.self, bytes)
         }
-        guard BodyReader.isForm(request) else {
-            throw ServeError.unsupportedContentType(request.headers[.contentType] ?? "")
+        let form: [String: [String]]
+        if BodyReader.isForm(request) {
+            form = try BodyReader.decodeForm(bytes)
+        } else if let boundary = try MultipartForm.boundary(contentType: request.headers[.contentType] ?? "") {
+            form = try MultipartForm.fields(bytes, boundary: boundary)  // a browser's FormData
+        } else {
+            throw ServeError.unsupportedContentType(request.headers[.contentType] ?? "",
+                                                    accepted: "application/json, application/x-www-form-urlencoded or multipart/form-data")
         }
-        let form = try BodyReader.decodeForm(bytes)
         var f = Fields()
         if let q = form["q"] { f.q = q.count == 1 ? .one(q[0]) : .many(q) }
         f.source = form["source"]?.first

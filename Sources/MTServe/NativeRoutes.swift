@@ -37,7 +37,7 @@ struct NativeRoutes {
         try await service.cancellingOnDisconnect(request) { body, headers in
             let bytes = try await BodyReader(limits: service.config.limits).bytes(body)
             if let type = request.headers[.contentType], !BodyReader.isJSON(request) {
-                throw ServeError.unsupportedContentType(type)
+                throw ServeError.unsupportedContentType(type, accepted: "application/json")
             }
             if bytes.isEmpty { throw ServeError.badJSON("the body is empty") }
             let req = try BodyReader.decodeJSON(TranslateRequest.self, bytes)

@@ -16,8 +16,8 @@ public enum ServeError: Error, CustomStringConvertible, Equatable, Sendable {
     case missingField(String)
     /// A field has a value of the wrong kind or out of range.
     case invalidField(name: String, reason: String)
-    /// A body with a content type the endpoint cannot read.
-    case unsupportedContentType(String)
+    /// A body with a content type the endpoint cannot read (the types it reads).
+    case unsupportedContentType(String, accepted: String)
     /// No model serves this language pair (the pairs that are served).
     case unknownPair(source: String, target: String, served: [String])
     /// A language code no model has on that side.
@@ -54,8 +54,8 @@ public enum ServeError: Error, CustomStringConvertible, Equatable, Sendable {
             return "Invalid request: \(field) is not valid UTF-8 (first bad byte at offset \(offset))"
         case .missingField(let name): return "Invalid request: missing \(name) parameter"
         case .invalidField(let name, let reason): return "Invalid request: \(name) \(reason)"
-        case .unsupportedContentType(let type):
-            return "Invalid request: content type \(type) is not supported (send application/json or application/x-www-form-urlencoded)"
+        case .unsupportedContentType(let type, let accepted):
+            return "Invalid request: content type \(type) is not supported (send \(accepted))"
         case .unknownPair(let s, let t, let served):
             return "Invalid request: no model translates \(s) to \(t) (served pairs: \(served.joined(separator: ", ")))"
         case .unsupportedLanguage(let code): return "\(code) is not supported"

@@ -53,6 +53,26 @@ final class LibreTranslateRouteTests: XCTestCase {
         }
     }
 
+    /// A browser's FormData (multipart/form-data), as LibreTranslate's own page posts it, gets
+    /// the same answer as the JSON body.
+    func testMultipartFormEqualsJSON() async throws {
+        let (app, _) = try self.app()
+        try await app.test(.router) { client in
+            let json = try await client.post("/translate", #"{"q": "the dog runs on the mat", "source": "en", "target": "de"}"#)
+            let b = "----formdata-test-0123"
+            let body = MultipartFormTests.body(b, [("Content-Disposition: form-data; name=\"q\"", "the dog runs on the mat"),
+                                                   ("Content-Disposition: form-data; name=\"source\"", "en"),
+                                                   ("Content-Disposition: form-data; name=\"target\"", "de"),
+                                                   ("Content-Disposition: form-data; name=\"api_key\"", "")])
+            let form = try await client.post("/translate", bytes: body, type: "multipart/form-data; boundary=\(b)")
+            XCTAssertEqual(form.status, .ok)
+            XCTAssertEqual((form.json as? [String: Any])?["translatedText"] as? String, (json.json as? [String: Any])?["translatedText"] as? String)
+            let other = try await client.post("/translate", "x", type: "text/plain")
+            XCTAssertEqual(other.status, .badRequest)
+            XCTAssertEqual(errorMessage(other.json), "Invalid request: content type text/plain is not supported (send application/json, application/x-www-form-urlencoded or multipart/form-data)")
+        }
+    }
+
     func testErrorsNameTheProblem() async throws {
         let (app, _) = try self.app()
         try await app.test(.router) { client in

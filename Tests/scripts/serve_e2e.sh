@@ -106,9 +106,13 @@ expect 200 '"hypotheses"' "${J[@]}" -d '{"model": "en-de", "texts": ["A man."], 
 expect 404 "no endpoint /nowhere" "$U/nowhere"
 expect 405 "/translate takes POST, not GET" "$U/translate"
 expect 200 '"charLimit":5000' "$U/frontend/settings"
+# curl -F posts multipart/form-data, as a browser's FormData: the same answer as JSON.
+multipart=$(curl -s -F 'q=A man is walking.' -F source=en -F target=de "$U/translate")
+json=$(curl -s "${J[@]}" -d '{"q": "A man is walking.", "source": "en", "target": "de"}' "$U/translate")
+[ "$multipart" = "$json" ] && [ -n "$json" ] || fail "multipart answer $multipart differs from JSON $json"
 expect 403 "Suggestions are disabled on this server." -X POST "$U/suggest"
 curl -s "$U/metrics" | grep -q 'mt_serve_errors_total{status="400"} 5' || fail "metrics do not count the 400s: $(curl -s "$U/metrics" | grep errors)"
-say "malformed and other requests: 11 answered with the right status and message"
+say "malformed and other requests: 11 answered with the right status and message; multipart form = JSON"
 
 # 3. Load: 64 concurrent clients, 2,000 requests.
 "$PY" "$CLIENT" load --port "$PORT" --lines "$T/test.en" --expected "$T/test.ref" --requests 2000 --concurrency 64 \
