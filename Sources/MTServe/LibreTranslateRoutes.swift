@@ -69,7 +69,9 @@ struct LibreTranslateRoutes {
             guard let source = f.source, !source.isEmpty else { throw ServeError.missingField("source") }
             guard let target = f.target, !target.isEmpty else { throw ServeError.missingField("target") }
             let format = f.format ?? "text"
-            guard format == "text" else { throw ServeError.invalidField(name: "format", reason: "'\(format)' is not supported (only text)") }
+            guard format == "text" || format == "html" else {
+                throw ServeError.invalidField(name: "format", reason: "'\(format)' is not supported (text or html)")
+            }
             let pair = try service.pair(source: source, target: target)
             var options = service.config.search
             let alternatives = f.alternatives ?? 0
@@ -82,13 +84,20 @@ struct LibreTranslateRoutes {
             } else if alternatives < 0 {
                 throw ServeError.invalidField(name: "alternatives", reason: "\(alternatives) < 0")
             }
-            let (texts, _) = try await service.translate(q.texts, pair: pair, options: options)
             var out: [String: JSONValue] = [:]
-            let best = texts.map { lines in JSONValue.string(lines.map { $0.hypotheses.first?.text ?? "" }.joined(separator: "\n")) }
-            let alts = texts.map { lines in
-                JSONValue.array((1..<max(1, options.nbest)).map { k in
-                    .string(lines.map { $0.hypotheses.count > k ? $0.hypotheses[k].text : ($0.hypotheses.first?.text ?? "") }.joined(separator: "\n"))
-                })
+            let best: [JSONValue], alts: [JSONValue]
+            if format == "html" {
+                guard alternatives == 0 else { throw ServeError.invalidField(name: "alternatives", reason: "are not available with format html") }
+                best = try await translateHTML(q.texts, pair: pair, options: options).map { .string($0) }
+                alts = []
+            } else {
+                let (texts, _) = try await service.translate(q.texts, pair: pair, options: options)
+                best = texts.map { lines in JSONValue.string(lines.map { $0.hypotheses.first?.text ?? "" }.joined(separator: "\n")) }
+                alts = texts.map { lines in
+                    JSONValue.array((1..<max(1, options.nbest)).map { k in
+                        .string(lines.map { $0.hypotheses.count > k ? $0.hypotheses[k].text : ($0.hypotheses.first?.text ?? "") }.joined(separator: "\n"))
+                    })
+                }
             }
             switch q {
             case .one: out["translatedText"] = best[0]; if alternatives > 0 { out["alternatives"] = alts[0] }
@@ -96,9 +105,34 @@ struct LibreTranslateRoutes {
             }
             if source.lowercased() == "auto" {
                 let detected = JSONValue.object(["language": .string(pair.source), "confidence": .number(100)])
-                if case .many = q { out["detectedLanguage"] = .array(texts.map { _ in detected }) } else { out["detectedLanguage"] = detected }
+                if case .many = q { out["detectedLanguage"] = .array(best.map { _ in detected }) } else { out["detectedLanguage"] = detected }
             }
             return JSONValue.object(out).response(headers: headers)
+        }
+    }
+
+    /// `format: html`: each text's text nodes translated in one batch, its markup kept
+    /// (HTMLText). The character limit counts the HTML as sent, as LibreTranslate does; the line
+    /// limit counts text nodes.
+    func translateHTML(_ htmls: [String], pair: LanguagePair, options: SearchOptions) async throws -> [String] {
+        let limits = service.config.limits
+        let characters = htmls.reduce(0) { $0 + $1.count }
+        if characters > limits.maxCharacters { throw ServeError.tooLarge(what: "characters", count: characters, limit: limits.maxCharacters) }
+        let docs = htmls.map(HTMLText.init)
+        let segments = docs.flatMap(\.segments)
+        if segments.count > limits.maxLines {
+            throw ServeError.tooLarge(what: "HTML text segments (each text node is one line)", count: segments.count, limit: limits.maxLines)
+        }
+        var translated: [String] = []
+        if !segments.isEmpty {
+            translated = try await service.translate(segments, pair: pair, options: options, splitNewlines: false)
+                .texts.map { $0[0].hypotheses.first?.text ?? "" }
+        }
+        var k = 0
+        return docs.map { doc in
+            let n = doc.segments.count
+            defer { k += n }
+            return doc.render(Array(translated[k..<k + n]))
         }
     }
 

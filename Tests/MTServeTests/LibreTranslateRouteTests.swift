@@ -73,6 +73,30 @@ final class LibreTranslateRouteTests: XCTestCase {
         }
     }
 
+    /// format html: each text node translated as mt-translate translates that line alone, the
+    /// markup kept; a fragment without text comes back unchanged; limits and alternatives.
+    func testHTMLFormat() async throws {
+        let (app, service) = try self.app()
+        let options = service.config.search
+        let a = try ServeTestSupport.expected("a man is walking", options: options).hypotheses[0].text
+        let b = try ServeTestSupport.expected("the dog", options: options).hypotheses[0].text
+        try await app.test(.router) { client in
+            let r = try await client.post("/translate", #"{"q": ["<p>a man is walking</p>\n<b>the dog</b><code>cat</code>", "<br>"], "source": "en", "target": "de", "format": "html"}"#)
+            XCTAssertEqual(r.status, .ok)
+            XCTAssertEqual((r.json as? [String: Any])?["translatedText"] as? [String],
+                           ["<p>\(HTMLText.escape(a))</p>\n<b>\(HTMLText.escape(b))</b><code>cat</code>", "<br>"])
+            let alternatives = try await client.post("/translate", #"{"q": "<p>a</p>", "source": "en", "target": "de", "format": "html", "alternatives": 2}"#)
+            XCTAssertEqual(alternatives.status, .badRequest)
+            XCTAssertEqual(errorMessage(alternatives.json), "Invalid request: alternatives are not available with format html")
+            let many = String(repeating: "<i>a</i>", count: 9)
+            let tooMany = try await client.post("/translate", #"{"q": "\#(many)", "source": "en", "target": "de", "format": "html"}"#)
+            XCTAssertEqual(tooMany.status, .contentTooLarge)
+            XCTAssertTrue(errorMessage(tooMany.json).contains("9 HTML text segments"), errorMessage(tooMany.json))
+            let xml = try await client.post("/translate", #"{"q": "a", "source": "en", "target": "de", "format": "xml"}"#)
+            XCTAssertEqual(errorMessage(xml.json), "Invalid request: format 'xml' is not supported (text or html)")
+        }
+    }
+
     func testErrorsNameTheProblem() async throws {
         let (app, _) = try self.app()
         try await app.test(.router) { client in
@@ -89,7 +113,7 @@ final class LibreTranslateRouteTests: XCTestCase {
             try await check(#"{"q": "a", "source": "en"}"#, .badRequest, "missing target parameter")
             try await check(#"{"q": 5, "source": "en", "target": "de"}"#, .badRequest, "q has the wrong type")
             try await check(#"{"q": "a", "source": "en", "target": "fr"}"#, .badRequest, "no model translates en to fr (served pairs: en-de)")
-            try await check(#"{"q": "a", "source": "en", "target": "de", "format": "html"}"#, .badRequest, "'html' is not supported")
+            try await check(#"{"q": "a", "source": "en", "target": "de", "format": "markdown"}"#, .badRequest, "'markdown' is not supported (text or html)")
             try await check(#"["a"]"#, .badRequest, "must be a JSON object")
             try await check("q=a&source=en&target=de", type: "text/plain", .badRequest, "content type text/plain is not supported")
             try await check("q=%E0%A4&source=en&target=de", type: "application/x-www-form-urlencoded", .badRequest, "form field q is not valid UTF-8")

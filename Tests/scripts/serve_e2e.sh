@@ -110,9 +110,16 @@ expect 200 '"charLimit":5000' "$U/frontend/settings"
 multipart=$(curl -s -F 'q=A man is walking.' -F source=en -F target=de "$U/translate")
 json=$(curl -s "${J[@]}" -d '{"q": "A man is walking.", "source": "en", "target": "de"}' "$U/translate")
 [ "$multipart" = "$json" ] && [ -n "$json" ] || fail "multipart answer $multipart differs from JSON $json"
+# format html: the text node translated as the line alone, the markup kept.
+html=$(curl -s "${J[@]}" -d '{"q": "<p class=\"c\">A man is walking.</p><code>ls</code>", "source": "en", "target": "de", "format": "html"}' "$U/translate")
+python3 - "$html" "$json" <<'PYH' || fail "format html: $html (text: $json)"
+import html, json, sys
+got, text = json.loads(sys.argv[1])["translatedText"], json.loads(sys.argv[2])["translatedText"]
+assert got == '<p class="c">' + html.escape(text, quote=False) + "</p><code>ls</code>", (got, text)
+PYH
 expect 403 "Suggestions are disabled on this server." -X POST "$U/suggest"
 curl -s "$U/metrics" | grep -q 'mt_serve_errors_total{status="400"} 5' || fail "metrics do not count the 400s: $(curl -s "$U/metrics" | grep errors)"
-say "malformed and other requests: 11 answered with the right status and message; multipart form = JSON"
+say "malformed and other requests: 11 answered with the right status and message; multipart form = JSON; format html keeps the markup"
 
 # 3. Load: 64 concurrent clients, 2,000 requests.
 "$PY" "$CLIENT" load --port "$PORT" --lines "$T/test.en" --expected "$T/test.ref" --requests 2000 --concurrency 64 \
