@@ -39,9 +39,9 @@ enum HTMLEntities {
             let body = String(String.UnicodeScalarView(s[(i + 1)..<semi]))
             var value: Unicode.Scalar?
             if body.hasPrefix("#x") || body.hasPrefix("#X") {
-                value = UInt32(body.dropFirst(2), radix: 16).flatMap(Self.scalar)
+                value = number(body.dropFirst(2), hex: true)
             } else if body.hasPrefix("#") {
-                value = UInt32(body.dropFirst(), radix: 10).flatMap(Self.scalar)
+                value = number(body.dropFirst(), hex: false)
             } else {
                 value = named[body]
             }
@@ -54,9 +54,11 @@ enum HTMLEntities {
         return String(out)
     }
 
-    /// A numeric reference's character: U+FFFD for 0, surrogates and values past U+10FFFF, as
-    /// browsers read them.
-    static func scalar(_ v: UInt32) -> Unicode.Scalar? {
-        Unicode.Scalar(v == 0 ? 0xFFFD : v) ?? Unicode.Scalar(0xFFFD)
+    /// A numeric reference's character (digits only; nil otherwise): U+FFFD for 0, surrogates
+    /// and values past U+10FFFF, as browsers read them.
+    static func number(_ digits: Substring, hex: Bool) -> Unicode.Scalar? {
+        guard !digits.isEmpty, digits.allSatisfy({ hex ? $0.isHexDigit : ("0"..."9").contains($0) }) else { return nil }
+        guard let v = UInt32(digits, radix: hex ? 16 : 10), v != 0 else { return Unicode.Scalar(0xFFFD) }
+        return Unicode.Scalar(v) ?? Unicode.Scalar(0xFFFD)
     }
 }

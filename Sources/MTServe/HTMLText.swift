@@ -40,18 +40,31 @@ struct HTMLText {
             if !keep.isEmpty { pieces.append(.kept(raw)) } else { pieces.append(Self.textPiece(raw)) }
         }
         while i < s.count {
-            guard s[i] == "<", let tag = Self.tagEnd(s, at: i) else { i += 1; continue }
+            guard s[i] == "<" else { i += 1; continue }
+            let tag: Tag
+            switch Self.tag(s, at: i) {
+            case .notATag: i += 1; continue
+            case .unterminated: i = s.count; continue  // `<a …` up to the end: the rest is text (keeps the scan linear)
+            case .tag(let t): tag = t
+            }
             flushText(upTo: i)
             let markup = String(String.UnicodeScalarView(s[i..<tag.end]))
             pieces.append(.kept(markup))
             i = tag.end
             if let name = tag.name {
                 if tag.closing {
-                    if let k = keep.indices.last, keep[k].name == name {
-                        if keep[k].depth == 0 { keep.removeLast() } else { keep[k].depth -= 1 }
+                    // Close the innermost kept element of that name, and any kept inside it
+                    // whose end tag was left out.
+                    if let k = keep.lastIndex(where: { $0.name == name }) {
+                        if keep[k].depth > 0 && k == keep.count - 1 { keep[k].depth -= 1 } else { keep.removeSubrange(k...) }
                     }
                 } else if !tag.selfClosing && !Self.voidElements.contains(name) {
-                    if let k = keep.indices.last, keep[k].name == name { keep[k].depth += 1 } else if Self.keptElements.contains(name) || tag.noTranslate {
+                    if let k = keep.indices.last, keep[k].name == name, Self.closedBySibling.contains(name) {
+                        keep.removeLast()  // `<p>` ends an open `<p>` (and `<li>` an `<li>`) without an end tag
+                    }
+                    if let k = keep.indices.last, keep[k].name == name {
+                        keep[k].depth += 1
+                    } else if Self.keptElements.contains(name) || tag.noTranslate {
                         keep.append((name, 0))
                     }
                     if Self.rawTextElements.contains(name) {  // up to its end tag, kept as it is
@@ -85,18 +98,22 @@ struct HTMLText {
     }
 
     /// A text node: kept when it is only whitespace, else its decoded, space-collapsed text.
+    /// Spaces and no-break spaces (`&nbsp;` too) at its edges stay around the translation.
     static func textPiece(_ raw: String) -> Piece {
         let scalars = Array(raw.unicodeScalars)
-        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0C}" }
         guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else {
             return .kept(raw)
         }
-        let core = HTMLEntities.decode(String(String.UnicodeScalarView(scalars[first...last])))
-        let segment = core.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r\n" || $0 == "\r" || $0 == "\u{0C}" || $0 == "\u{A0}" })
-            .joined(separator: " ")
-        if segment.isEmpty { return .kept(raw) }
-        return .text(leading: String(String.UnicodeScalarView(scalars[..<first])), segment: segment,
-                     trailing: String(String.UnicodeScalarView(scalars[(last + 1)...])))
+        let core = Array(HTMLEntities.decode(String(String.UnicodeScalarView(scalars[first...last]))).unicodeScalars)
+        let blank: (Unicode.Scalar) -> Bool = { isSpace($0) || $0 == "\u{A0}" }
+        guard let from = core.firstIndex(where: { !blank($0) }), let to = core.lastIndex(where: { !blank($0) }) else {
+            return .kept(raw)
+        }
+        let segment = String(String.UnicodeScalarView(core[from...to])).unicodeScalars
+            .split(whereSeparator: blank).map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
+        return .text(leading: String(String.UnicodeScalarView(scalars[..<first])) + String(String.UnicodeScalarView(core[..<from])),
+                     segment: segment,
+                     trailing: String(String.UnicodeScalarView(core[(to + 1)...])) + String(String.UnicodeScalarView(scalars[(last + 1)...])))
     }
 
     /// `&`, `<`, `>` escaped for element content.
@@ -113,44 +130,82 @@ struct HTMLText {
         return out
     }
 
+    /// Elements a start tag of the same name ends when their end tag was left out.
+    static let closedBySibling: Set<String> = ["p", "li", "dt", "dd", "option", "tr", "td", "th"]
+
     static let voidElements: Set<String> = ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                                             "source", "track", "wbr"]
 
-    /// The tag starting at `s[i] == "<"`: its end (after `>`), lower-cased name (nil for
-    /// comments, doctypes, processing instructions), whether it closes, self-closes, or marks
-    /// its content untranslatable. nil when `<` does not start a tag (it is then text).
-    static func tagEnd(_ s: [Unicode.Scalar], at i: Int) -> (end: Int, name: String?, closing: Bool, selfClosing: Bool, noTranslate: Bool)? {
-        guard i + 1 < s.count else { return nil }
+    /// A tag: its end (after `>`), lower-cased name (nil for comments, doctypes, processing
+    /// instructions), whether it closes, self-closes, or marks its content untranslatable.
+    struct Tag {
+        var end: Int
+        var name: String?
+        var closing = false, selfClosing = false, noTranslate = false
+    }
+
+    enum Scan {
+        case tag(Tag)
+        /// `<` not followed by a letter, `/letter`, `!` or `?`: text.
+        case notATag
+        /// A tag that reaches the end of the input without its `>`.
+        case unterminated
+    }
+
+    /// What starts at `s[i] == "<"`.
+    static func tag(_ s: [Unicode.Scalar], at i: Int) -> Scan {
+        guard i + 1 < s.count else { return .notATag }
         if startsCaseless(s, at: i, Array("<!--".unicodeScalars)) {
             var j = i + 4
             while j + 2 < s.count, !(s[j] == "-" && s[j + 1] == "-" && s[j + 2] == ">") { j += 1 }
-            return (min(j + 3, s.count), nil, false, false, false)
+            return .tag(Tag(end: min(j + 3, s.count)))
         }
         if s[i + 1] == "!" || s[i + 1] == "?" {
             var j = i + 2
             while j < s.count, s[j] != ">" { j += 1 }
-            return (min(j + 1, s.count), nil, false, false, false)
+            return .tag(Tag(end: min(j + 1, s.count)))
         }
         let closing = s[i + 1] == "/"
         var j = i + (closing ? 2 : 1)
-        guard j < s.count, s[j].properties.isAlphabetic else { return nil }
+        guard j < s.count, s[j].properties.isAlphabetic else { return .notATag }
         var name = ""
-        while j < s.count, !(s[j] == " " || s[j] == "\t" || s[j] == "\n" || s[j] == "\r" || s[j] == "/" || s[j] == ">") {
-            name.unicodeScalars.append(s[j]); j += 1
+        while j < s.count, !isSpace(s[j]), s[j] != "/", s[j] != ">" { name.unicodeScalars.append(s[j]); j += 1 }
+        // Attributes: name, optional = and a quoted or bare value.
+        var tag = Tag(end: 0, name: name.lowercased(), closing: closing)
+        while true {
+            while j < s.count, isSpace(s[j]) || s[j] == "/" { tag.selfClosing = s[j] == "/"; j += 1 }
+            guard j < s.count else { return .unterminated }
+            if s[j] == ">" { tag.end = j + 1; return .tag(tag) }
+            tag.selfClosing = false
+            var attribute = ""
+            while j < s.count, !isSpace(s[j]), s[j] != "=", s[j] != ">", s[j] != "/" { attribute.unicodeScalars.append(s[j]); j += 1 }
+            while j < s.count, isSpace(s[j]) { j += 1 }
+            var value: String?
+            if j < s.count, s[j] == "=" {
+                j += 1
+                while j < s.count, isSpace(s[j]) { j += 1 }
+                var v = ""
+                if j < s.count, s[j] == "\"" || s[j] == "'" {
+                    let q = s[j]
+                    j += 1
+                    while j < s.count, s[j] != q { v.unicodeScalars.append(s[j]); j += 1 }
+                    guard j < s.count else { return .unterminated }
+                    j += 1
+                } else {
+                    while j < s.count, !isSpace(s[j]), s[j] != ">" { v.unicodeScalars.append(s[j]); j += 1 }
+                }
+                value = v
+            }
+            switch (attribute.lowercased(), value?.lowercased()) {
+            case ("translate", "no"?): tag.noTranslate = true
+            case ("class", let v?) where v.split(whereSeparator: { isSpace($0.unicodeScalars.first!) }).contains("notranslate"):
+                tag.noTranslate = true
+            default: break
+            }
         }
-        let attributesStart = j
-        var quote: Unicode.Scalar?
-        while j < s.count {
-            if let q = quote { if s[j] == q { quote = nil } } else if s[j] == "\"" || s[j] == "'" { quote = s[j] } else if s[j] == ">" { break }
-            j += 1
-        }
-        guard j < s.count else { return nil }  // no closing '>': not a tag
-        let attributes = String(String.UnicodeScalarView(s[attributesStart..<j])).lowercased()
-        let selfClosing = j > attributesStart && s[j - 1] == "/"
-        let noTranslate = attributes.range(of: #"translate\s*=\s*["']?no\b"#, options: .regularExpression) != nil
-            || attributes.range(of: #"class\s*=\s*["'][^"']*\bnotranslate\b"#, options: .regularExpression) != nil
-        return (j + 1, name.lowercased(), closing, selfClosing, noTranslate)
     }
+
+    static func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" || c == "\u{0C}" }
 
     static func startsCaseless(_ s: [Unicode.Scalar], at i: Int, _ prefix: [Unicode.Scalar]) -> Bool {
         guard i + prefix.count <= s.count else { return false }

@@ -150,16 +150,16 @@ struct LibreTranslateRoutes {
     /// file makes every request need one), no suggestions, no file translation, and the first
     /// served pair as the default languages. `frontendTimeout` is LibreTranslate's default (ms).
     func frontendSettings() -> Response {
-        let pair = service.pairs[0]
         let keys = service.keys.required
+        let language: JSONValue = service.pairs.first.map { pair in
+            .object(["source": .object(["code": .string(pair.source), "name": .string(LanguageNames.name(pair.source))]),
+                     "target": .object(["code": .string(pair.target), "name": .string(LanguageNames.name(pair.target))])])
+        } ?? .object([:])
         return JSONValue.object([
             "charLimit": .int(service.config.limits.maxCharacters), "frontendTimeout": .int(500),
             "apiKeys": .bool(keys), "keyRequired": .bool(keys), "suggestions": .bool(false),
             "filesTranslation": .bool(false), "supportedFilesFormat": .array([]),
-            "language": .object([
-                "source": .object(["code": .string(pair.source), "name": .string(LanguageNames.name(pair.source))]),
-                "target": .object(["code": .string(pair.target), "name": .string(LanguageNames.name(pair.target))]),
-            ]),
+            "language": language,
         ]).response()
     }
 

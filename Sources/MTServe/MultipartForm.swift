@@ -44,19 +44,23 @@ enum MultipartForm {
             while pos < body.count, body[pos] == 0x20 || body[pos] == 0x09 { pos += 1 }  // transport padding
             guard body[pos...].starts(with: crlf) else { throw bad("has a boundary line not followed by CRLF at byte \(pos)") }
             pos += 2
-            // Part headers, up to an empty line (a part may have none).
+            // The part ends at the next delimiter; its headers end at the first empty line
+            // before that (a part may have none).
+            guard let next = find(crlf + delimiter, in: body, from: pos) else {
+                throw bad("ends without the closing boundary (--\(String(decoding: boundary, as: UTF8.self))--)")
+            }
             let headerEnd: Int
             if body[pos...].starts(with: crlf) {
                 headerEnd = pos
             } else {
-                guard let k = find(crlf + crlf, in: body, from: pos) else { throw bad("has a part without the blank line after its headers (byte \(pos))") }
+                guard let k = find(crlf + crlf, in: body, from: pos), k + 4 <= next else {
+                    throw bad("has a part without the blank line after its headers (byte \(pos))")
+                }
                 headerEnd = k + 2
             }
             let headers = String(decoding: body[pos..<headerEnd], as: UTF8.self)
             let contentStart = headerEnd + 2
-            guard let next = find(crlf + delimiter, in: body, from: contentStart) else {
-                throw bad("ends without the closing boundary (--\(String(decoding: boundary, as: UTF8.self))--)")
-            }
+            guard contentStart <= next else { throw bad("has a part without the blank line after its headers (byte \(pos))") }
             let (name, isFile) = try disposition(headers)
             if !isFile {
                 let value = Array(body[contentStart..<next])

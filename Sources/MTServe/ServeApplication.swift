@@ -10,14 +10,15 @@ import ServiceLifecycle
 public enum ServeApplication {
     public static func router(_ service: TranslationService) -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: RequestLog(metrics: service.metrics, enabled: service.config.logRequests))
         if let origin = service.config.corsOrigin {
             // As LibreTranslate: browsers may call the API from other origins (preflights
-            // answered here); headers only on requests that carry an Origin.
+            // answered here); headers only on requests that carry an Origin. Outermost, because
+            // it wraps the errors it passes on, which the request log reads.
             router.add(middleware: CORSMiddleware(allowOrigin: origin == "*" ? .all : .custom(origin),
                                                   allowHeaders: [.authorization, .contentType], allowMethods: [.get, .post],
                                                   exposedHeaders: ["Authorization"], maxAge: .seconds(20 * 24 * 3600)))
         }
+        router.add(middleware: RequestLog(metrics: service.metrics, enabled: service.config.logRequests))
         router.add(middleware: UnknownRoute())
         LibreTranslateRoutes(service: service).add(to: router)
         NativeRoutes(service: service).add(to: router)

@@ -134,8 +134,13 @@ public struct ServeConfig: Sendable {
         if host.isEmpty { p.append("--host is empty") }
         if defaultRateLimit < 0 { p.append("--rate-limit \(defaultRateLimit) < 0") }
         do { try search.validate() } catch { p.append("\(error)") }
-        if let o = corsOrigin, o != "*", !(o.hasPrefix("http://") || o.hasPrefix("https://")) || o.contains(",") || o.contains(" ") {
-            p.append("--cors-origin \(o): expected *, none, or one origin such as https://example.org")
+        if let o = corsOrigin, o != "*" {
+            // An origin is scheme://host[:port], nothing after: browsers send it so, and a path
+            // or trailing slash would never match.
+            let rest = o.hasPrefix("https://") ? o.dropFirst(8) : o.hasPrefix("http://") ? o.dropFirst(7) : nil
+            if rest.map({ $0.isEmpty || $0.contains { c in c == "/" || c == "," || c == " " } }) ?? true {
+                p.append("--cors-origin \(o): expected *, none, or one origin such as https://example.org (scheme, host and port only)")
+            }
         }
         if search.beam > limits.maxBeam { p.append("--beam \(search.beam) > --max-beam \(limits.maxBeam)") }
         if !p.isEmpty { throw ServeError.invalidConfig(problems: p) }

@@ -46,4 +46,32 @@ final class HTMLTextTests: XCTestCase {
         check("open <b", segments: ["open <b"], rendered: "OPEN &lt;B")
         check("", segments: [], rendered: "")
     }
+
+    /// The reviewers' cases: attribute look-alikes, unquoted classes, end tags left out.
+    func testNoTranslateAttributesExactly() {
+        check("<p data-translate=\"no\" title='translate=no'>go</p><b class=notranslate>keep</b><i class=\"a notranslatex\">on</i>",
+              segments: ["go", "on"],
+              rendered: "<p data-translate=\"no\" title='translate=no'>GO</p><b class=notranslate>keep</b><i class=\"a notranslatex\">ON</i>")
+        check("<p translate=\"no\">a<p>b</p>c", segments: ["b", "c"], rendered: "<p translate=\"no\">a<p>B</p>C")
+        check("<span class=\"notranslate\"><code>x</span> y", segments: ["y"], rendered: "<span class=\"notranslate\"><code>x</span> Y")
+    }
+
+    /// `&nbsp;` and spaces at a node's edges stay outside the segment; numeric references take
+    /// digits only; an oversized one is U+FFFD.
+    func testEdgesAndNumericReferences() {
+        check("&nbsp;Hello&nbsp; world\u{A0}", segments: ["Hello world"], rendered: "\u{A0}HELLO WORLD\u{A0}")
+        check("&nbsp;&#160;", segments: [], rendered: "&nbsp;&#160;")
+        XCTAssertEqual(HTMLEntities.decode("&#+65;&#x+41;&#65;&#99999999999;&#x;"), "&#+65;&#x+41;A\u{FFFD}&#x;")
+    }
+
+    /// A tag left open to the end of the input ends the markup: the rest is text, and the scan
+    /// stays linear (this input took tens of seconds when each `<` rescanned to the end).
+    func testUnterminatedTagsAreTextInLinearTime() {
+        check("go <a href=\"x\" title", segments: ["go <a href=\"x\" title"], rendered: "GO &lt;A HREF=\"X\" TITLE")
+        check("<b>ok</b> <a title=\"x>y", segments: ["ok", "<a title=\"x>y"], rendered: "<b>OK</b> &lt;A TITLE=\"X&gt;Y")
+        let start = ContinuousClock.now
+        let doc = HTMLText(String(repeating: "<a", count: 200_000))
+        XCTAssertEqual(doc.segments.count, 1)
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(5), "the scan is not linear")
+    }
 }

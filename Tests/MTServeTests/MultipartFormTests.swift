@@ -58,6 +58,10 @@ final class MultipartFormTests: XCTestCase {
         check("--XyZ\r\nContent-Disposition: form-data; name=\"q\"\r\nabc\r\n--XyZ--", "without the blank line after its headers")
         check("--XyZ\r\nContent-Type: text/plain\r\n\r\nabc\r\n--XyZ--", "without Content-Disposition")
         check("--XyZjunk\r\n\r\nabc\r\n--XyZ--", "not followed by CRLF at byte 5")
+        // The blank line is looked for only within the part: here it comes after the next boundary.
+        check("--XyZ\r\nContent-Disposition: form-data; name=\"q\"\r\n--XyZ\r\nContent-Disposition: form-data; name=\"s\"\r\n\r\nx\r\n--XyZ--",
+              "without the blank line after its headers")
+        check("--XyZ\r\n\r\n--XyZ--", "without the blank line after its headers")
         XCTAssertThrowsError(try MultipartForm.fields([UInt8]("--XyZ\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n".utf8) + [0x41, 0xff] + Array("\r\n--XyZ--".utf8),
                                                       boundary: b)) {
             XCTAssertEqual($0 as? ServeError, .invalidUTF8(field: "form field q", offset: 1))

@@ -95,6 +95,9 @@ final class NativeRouteTests: XCTestCase {
             XCTAssertEqual(error.headers[.accessControlAllowOrigin], "*", "errors are readable by the page too")
             let plain = try await client.post("/translate", #"{"q": "a dog", "source": "en", "target": "de"}"#)
             XCTAssertNil(plain.headers[.accessControlAllowOrigin])
+            // Errors are counted by their status with CORS on.
+            let metrics = try await client.get("/metrics")
+            XCTAssertTrue(metrics.body.contains(#"mt_serve_errors_total{status="400"} 1"#), metrics.body)
         }
         let (one, _) = try self.app { $0.corsOrigin = "https://app.example" }
         try await one.test(.router) { client in
@@ -111,7 +114,7 @@ final class NativeRouteTests: XCTestCase {
         }
         var c = ServeConfig()
         c.models = [try ModelSpec(parsing: "en-de=a")]
-        for bad in ["example.org", "https://a.example, https://b.example"] {
+        for bad in ["example.org", "https://a.example, https://b.example", "https://example.org/", "https://", "http://x/path"] {
             c.corsOrigin = bad
             XCTAssertThrowsError(try c.validate(), bad) { XCTAssertTrue("\($0)".contains("--cors-origin"), "\($0)") }
         }
