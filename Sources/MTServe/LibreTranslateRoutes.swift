@@ -116,7 +116,7 @@ struct LibreTranslateRoutes {
     /// limit counts text nodes.
     func translateHTML(_ htmls: [String], pair: LanguagePair, options: SearchOptions) async throws -> [String] {
         let limits = service.config.limits
-        let characters = htmls.reduce(0) { $0 + $1.count }
+        let characters = htmls.reduce(0) { $0 + $1.unicodeScalars.count }
         if characters > limits.maxCharacters { throw ServeError.tooLarge(what: "characters", count: characters, limit: limits.maxCharacters) }
         let docs = htmls.map(HTMLText.init)
         let segments = docs.flatMap(\.segments)

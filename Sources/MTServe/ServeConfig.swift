@@ -76,7 +76,8 @@ public struct BatchingConfig: Sendable, Equatable {
 
 /// What one request may ask for: over a limit is 413.
 public struct RequestLimits: Sendable, Equatable {
-    /// Characters (Unicode scalars' grapheme clusters, as Swift counts them) over all texts.
+    /// Characters over all texts, counted as Unicode code points (as LibreTranslate, Python's len):
+    /// combining marks count, so the limit bounds the work a request brings.
     public var maxCharacters: Int = 5000
     /// Texts (lines) per request.
     public var maxLines: Int = 128

@@ -52,7 +52,7 @@ public final class TranslationService: Sendable {
 
     /// Texts → lines, checked against the per-request limits (413 with the numbers).
     func lines(of texts: [String], splitNewlines: Bool) throws -> (lines: [InputLine], perText: [Int]) {
-        let characters = texts.reduce(0) { $0 + $1.count }
+        let characters = texts.reduce(0) { $0 + $1.unicodeScalars.count }  // code points, as LibreTranslate (Python len) counts
         if characters > config.limits.maxCharacters {
             throw ServeError.tooLarge(what: "characters", count: characters, limit: config.limits.maxCharacters)
         }

@@ -51,7 +51,7 @@ struct MTServeCommand: AsyncParsableCommand {
     @Option(help: "Lines waiting in the queue before new requests get 503.")
     var maxQueueLines = 1024
 
-    @Option(help: "Characters per request (over: 413).")
+    @Option(help: "Characters per request, counted as Unicode code points as LibreTranslate counts them (over: 413).")
     var maxChars = 5000
 
     @Option(help: "Lines per request (texts, and lines within them; over: 413).")

@@ -120,6 +120,11 @@ final class LibreTranslateRouteTests: XCTestCase {
             try await check("q=%zz&source=en&target=de", type: "application/x-www-form-urlencoded", .badRequest, "bad percent escape")
             let long = String(repeating: "a ", count: 150)
             try await check(#"{"q": "\#(long)", "source": "en", "target": "de"}"#, .contentTooLarge, "request has 300 characters, the limit is 200")
+            // Code points, as LibreTranslate counts: 10 letters with 20 combining marks each are
+            // 10 grapheme clusters but 210 characters.
+            let marked = String(repeating: "e" + String(repeating: "\u{301}", count: 20), count: 10)
+            try await check(#"{"q": "\#(marked)", "source": "en", "target": "de"}"#, .contentTooLarge, "request has 210 characters, the limit is 200")
+            try await check(#"{"q": "<b>\#(marked)</b>", "source": "en", "target": "de", "format": "html"}"#, .contentTooLarge, "request has 217 characters, the limit is 200")
             let many = Array(repeating: "\"a\"", count: 9).joined(separator: ",")
             try await check(#"{"q": [\#(many)], "source": "en", "target": "de"}"#, .contentTooLarge, "request has 9 lines, the limit is 8")
             // Invalid UTF-8 in a JSON body: the offset of the first bad byte.
