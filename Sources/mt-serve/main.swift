@@ -11,23 +11,30 @@ struct MTServeCommand: AsyncParsableCommand {
         commandName: "mt-serve",
         abstract: "Serve translations over HTTP: LibreTranslate's API, a native JSON API, health and Prometheus metrics.",
         discussion: """
-        Each --model SOURCE-TARGET=DIR loads a model directory (a mt-train save_dir). Endpoints:
-          POST /translate      LibreTranslate: q (string or array), source, target, format=text, api_key;
-                               JSON or form body → {"translatedText": …} (an array for an array q)
-          GET  /languages      [{"code", "name", "targets"}]
-          POST /detect         no detector: the one configured source language, else 400
-          POST /v1/translate   {"model": "en-de", "texts": [...], "beam", "lenpen", "nbest", "scores"}
-                               → texts, n-best hypotheses with scores and token counts
-          GET  /health         {"status": "ok"|"draining", …}
-          GET  /metrics        Prometheus text
+        Each --model SOURCE-TARGET=DIR loads a model directory (a mt-train save_dir).
+        Endpoints:
+          POST /translate     LibreTranslate's: q (a string or an array), source,
+                              target, format (text, or html: text nodes translated,
+                              markup kept), alternatives, api_key; a JSON, urlencoded
+                              or multipart body → {"translatedText": …}
+          GET  /languages     [{"code", "name", "targets"}]
+          POST /detect        no detector: the one configured source language, else 400
+          GET  /frontend/settings   LibreTranslate's: char limit, keys, default pair
+          POST /suggest, /translate_file   403: not offered
+          POST /v1/translate  {"model": "en-de", "texts": [...], "beam", "lenpen",
+                              "nbest", "scores"} → texts, n-best hypotheses with
+                              scores and token counts
+          GET  /health        {"status": "ok"|"draining", …}
+          GET  /metrics       Prometheus text
 
         Concurrent requests for a model are queued and decoded together by one decoding thread \
         (--max-batch-tokens, --batch-wait-ms); results are those of mt-translate with the same \
         options. A full queue (--max-queue-lines) answers 503 with Retry-After; a request over \
         --max-chars or --max-lines answers 413. With --api-keys FILE (one key a line, optionally \
         followed by its requests per minute) a request needs a valid api_key (403) and is \
-        rate-limited (429). Listens on loopback unless --host says otherwise. SIGTERM or SIGINT: \
-        stop accepting, answer the requests in flight, exit 0.
+        rate-limited (429). Listens on loopback unless --host says otherwise; answers CORS \
+        preflights so browser pages can call it (--cors-origin). SIGTERM or SIGINT: stop \
+        accepting, answer the requests in flight, exit 0.
         """)
 
     @Option(name: .long, help: ArgumentHelp("A model: SOURCE-TARGET=DIR (repeat for more pairs).", valueName: "pair=dir"))
