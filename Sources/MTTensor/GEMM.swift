@@ -97,6 +97,13 @@ public enum GEMM {
         parallelDepth -= 1
     }
 
+    /// Puts OpenBLAS on one thread before products are issued from several threads at once (a
+    /// loop over sentences whose products each run on one thread), without issuing a product.
+    /// (Inside a parallel region it is already so, and settings are not touched.)
+    public static func prepareForConcurrentProducts() {
+        if parallelDepth == 0 { useOneOpenBLASThread() }
+    }
+
     /// Puts OpenBLAS on one thread (the toolkit splits products itself, `split`). `maxThreads` is
     /// read first, so that its default still sees OpenBLAS's start-up thread count.
     @inline(__always) static func useOneOpenBLASThread() {
