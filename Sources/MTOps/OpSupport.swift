@@ -108,8 +108,7 @@ enum OpLoop {
         }
     }
 
-    /// Sets OpenBLAS to one thread through GEMM's policy (it was a 1×1×1 product, which the
-    /// training benchmark counted as one of the model's).
+    /// Sets OpenBLAS to one thread through GEMM's policy.
     static func pinSingleThread() { GEMM.prepareForConcurrentProducts() }
 
     /// Calls body on row ranges, in parallel when the work is large (no GEMM inside).

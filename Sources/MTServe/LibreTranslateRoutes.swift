@@ -115,13 +115,13 @@ struct LibreTranslateRoutes {
     /// (HTMLText). The character limit counts the HTML as sent, as LibreTranslate does; the line
     /// limit counts text nodes.
     func translateHTML(_ htmls: [String], pair: LanguagePair, options: SearchOptions) async throws -> [String] {
-        let limits = service.config.limits
-        let characters = htmls.reduce(0) { $0 + $1.unicodeScalars.count }
-        if characters > limits.maxCharacters { throw ServeError.tooLarge(what: "characters", count: characters, limit: limits.maxCharacters) }
+        try service.checkCharacters(htmls)
         let docs = htmls.map(HTMLText.init)
-        let segments = docs.flatMap(\.segments)
-        if segments.count > limits.maxLines {
-            throw ServeError.tooLarge(what: "HTML text segments (each text node is one line)", count: segments.count, limit: limits.maxLines)
+        let perDoc = docs.map(\.segments)
+        let segments = perDoc.flatMap { $0 }
+        let maxLines = service.config.limits.maxLines
+        if segments.count > maxLines {
+            throw ServeError.tooLarge(what: "HTML text segments (each text node is one line)", count: segments.count, limit: maxLines)
         }
         var translated: [String] = []
         if !segments.isEmpty {
@@ -129,10 +129,9 @@ struct LibreTranslateRoutes {
                 .texts.map { $0[0].hypotheses.first?.text ?? "" }
         }
         var k = 0
-        return docs.map { doc in
-            let n = doc.segments.count
-            defer { k += n }
-            return doc.render(Array(translated[k..<k + n]))
+        return zip(docs, perDoc).map { doc, own in
+            defer { k += own.count }
+            return doc.render(Array(translated[k..<k + own.count]))
         }
     }
 

@@ -121,13 +121,6 @@ enum MultipartForm {
 
     /// The first index ≥ `from` where `needle` starts in `hay`.
     static func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
-        guard let first = needle.first, hay.count >= needle.count else { return nil }
-        var i = from
-        let last = hay.count - needle.count
-        while i <= last {
-            if hay[i] == first, hay[i..<i + needle.count].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
+        from > hay.count ? nil : hay[from...].firstRange(of: needle)?.lowerBound
     }
 }

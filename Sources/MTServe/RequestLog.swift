@@ -7,12 +7,11 @@ import Hummingbird
 struct RequestLog<Context: RequestContext>: RouterMiddleware {
     let metrics: ServeMetrics
     let enabled: Bool
-    static var endpoints: Set<String> { Set(UnknownRoute<Context>.endpoints.keys) }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let path = request.uri.path
-        let endpoint = Self.endpoints.contains(path) ? path : "other"
+        let endpoint = Endpoints.paths.contains(path) ? path : "other"
         do {
             let response = try await next(request, context)
             record(request, endpoint: endpoint, status: response.status.code, start: start, note: "")

@@ -50,12 +50,18 @@ public final class TranslationService: Sendable {
         return pair
     }
 
-    /// Texts → lines, checked against the per-request limits (413 with the numbers).
-    func lines(of texts: [String], splitNewlines: Bool) throws -> (lines: [InputLine], perText: [Int]) {
-        let characters = texts.reduce(0) { $0 + $1.unicodeScalars.count }  // code points, as LibreTranslate (Python len) counts
+    /// 413 when `texts` have more characters than `--max-chars`, counted as code points, as
+    /// LibreTranslate (Python's len) counts them.
+    func checkCharacters(_ texts: [String]) throws {
+        let characters = texts.reduce(0) { $0 + $1.unicodeScalars.count }
         if characters > config.limits.maxCharacters {
             throw ServeError.tooLarge(what: "characters", count: characters, limit: config.limits.maxCharacters)
         }
+    }
+
+    /// Texts → lines, checked against the per-request limits (413 with the numbers).
+    func lines(of texts: [String], splitNewlines: Bool) throws -> (lines: [InputLine], perText: [Int]) {
+        try checkCharacters(texts)
         var lines: [InputLine] = []
         var perText: [Int] = []
         for t in texts {

@@ -251,14 +251,16 @@ public enum GEMM {
               a: a.pointer, lda: ac, b: b.pointer, ldb: bc, beta: beta, c: c.pointer, ldc: cc)
     }
 
+    /// A product's shape: C[m, n] = op(A)[m, k] · op(B)[k, n].
+    public typealias ProductShape = (m: Int, n: Int, k: Int, transA: Transpose, transB: Transpose)
+
     /// FLOPs (2·m·n·k) of every product `body` issues through this wrapper (int8 products of
     /// `GEMM.int8` excluded), and the largest of them: a step's model FLOPs counted from the
     /// shapes it actually multiplies (benchmarks; products from worker threads count too).
     /// `topLevelFlops` and `topLevelSeconds` cover the products issued outside parallel regions
     /// (each timed as a whole, however it is split), so a step's time divides into those products
-    /// and the rest (other kernels, and products issued from inside parallel regions).
-    public typealias ProductShape = (m: Int, n: Int, k: Int, transA: Transpose, transB: Transpose)
-
+    /// and the rest (other kernels, and products issued from inside parallel regions);
+    /// `topLevelByShape` the same per shape, in first-seen order.
     public static func countingProducts(_ body: () throws -> Void) rethrows
         -> (flops: Double, largest: ProductShape, topLevelFlops: Double, topLevelSeconds: Double,
             topLevelByShape: [(shape: ProductShape, calls: Int, seconds: Double)]) {
