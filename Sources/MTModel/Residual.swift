@@ -6,13 +6,13 @@ enum Residual {
     static func add(_ a: Tensor, _ b: Tensor, arena: Arena) -> Tensor {
         precondition(a.count == b.count, "Residual.add: \(a.shape) + \(b.shape)")
         let y = arena.tensor(a.shape)
-        Kernels.add(a.pointer, b.pointer, y.pointer, a.count)
+        ParallelKernels.add(a.pointer, b.pointer, y.pointer, a.count)
         return y
     }
 
     /// dst += src
     static func accumulate(_ dst: Tensor, _ src: Tensor) {
         precondition(dst.count == src.count, "Residual.accumulate: \(dst.shape) += \(src.shape)")
-        Kernels.axpy(1, src.pointer, dst.pointer, dst.count)
+        ParallelKernels.axpy(1, src.pointer, dst.pointer, dst.count)
     }
 }

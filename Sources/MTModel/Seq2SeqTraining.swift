@@ -11,13 +11,15 @@ extension Seq2Seq {
         let hidden: Tensor          // [B·T, D] decoder output
         let loss: CrossEntropy.Cache
         public var result: CrossEntropy.Result { loss.result }
-        public var logits: Tensor { loss.logits }  // [B·T, V]
+        public var logits: Tensor { loss.logits }  // [B·T, V] (their gradient after a forward given a scale)
     }
 
     /// Teacher-forced forward over a batch: encoder, decoder (parallel form), logits, and the
-    /// label-smoothed loss summed over real target tokens.
+    /// label-smoothed loss summed over real target tokens. Given `lossGradientScale` (the scale
+    /// `backward` will be called with), the loss writes its gradient over the logits as it goes
+    /// (`CrossEntropy.forward`): `logits` then holds that gradient.
     public func forward(_ b: TokenBatch, smoothing: Float, training: Bool, rng: inout RNG,
-                        params: ParameterStore, arena: Arena) -> Cache {
+                        params: ParameterStore, arena: Arena, lossGradientScale: Float? = nil) -> Cache {
         let enc = encode(source: b.source, batch: b.batch, length: b.sourceLength, training: training,
                          rng: &rng, params: params, arena: arena)
         let ids = config.specialIDs
@@ -38,7 +40,8 @@ extension Seq2Seq {
         let norm = decoderNorm?.forward(h, params: params, arena: arena)
         let hidden = (norm?.y ?? h).reshaped([b.batch * b.targetLength, config.modelDim])
         let logits = outputProjection.forward(hidden, params: params, arena: arena).y  // [B·T, V]
-        let loss = CrossEntropy(smoothing: smoothing, padID: config.specialIDs.pad).forward(logits: logits, targets: b.targetOut, arena: arena)
+        let loss = CrossEntropy(smoothing: smoothing, padID: config.specialIDs.pad).forward(logits: logits, targets: b.targetOut, arena: arena,
+                                                                                             gradientScale: lossGradientScale)
         return Cache(encoder: enc, embedding: emb, drop: drop, layers: caches, norm: norm, hidden: hidden, loss: loss)
     }
 

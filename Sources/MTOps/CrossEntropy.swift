@@ -29,16 +29,22 @@ public struct CrossEntropy: Sendable {
     }
 
     public struct Cache: Sendable {
-        public let logits: Tensor   // [N, V]
+        public let logits: Tensor   // [N, V] (their gradient when the forward was given a scale)
         public let targets: [Int32] // [N]
         public let lse: Tensor      // [N] log-sum-exp per row (0 for pad rows, which are skipped)
         public let result: Result
+        /// The scale of the gradient the forward already wrote over the logits, if it did.
+        public let gradientScale: Float?
     }
 
     /// eps_i = ε/(V − 1) (0 when V = 1).
     func epsI(_ v: Int) -> Double { v > 1 ? Double(smoothing) / Double(v - 1) : 0 }
 
-    public func forward(logits: Tensor, targets: [Int32], arena: Arena) -> Cache {
+    /// The loss over logits [N, V]. Given `gradientScale` g, it also overwrites the logits with
+    /// their gradient g · ∂loss/∂logits (what `backward` would write), row by row while each row
+    /// is still in cache: one pass over the [N, V] logits instead of two (the largest tensor of a
+    /// training step). `backward` with the same scale then has nothing left to do.
+    public func forward(logits: Tensor, targets: [Int32], arena: Arena, gradientScale: Float? = nil) -> Cache {
         let (n, vocab) = logits.matrixDims
         precondition(targets.count == n, "CrossEntropy: \(targets.count) targets for \(n) rows")
         let lse = arena.tensor([n])
@@ -47,6 +53,7 @@ public struct CrossEntropy: Sendable {
         var sums = [Double](repeating: 0, count: 2 * chunks)
         let eps = Double(smoothing), ei = epsI(vocab), pad = padID
         let tgt = targets
+        let eiF = Float(ei), onTarget = 1 - smoothing - Float(ei)
         sums.withUnsafeMutableBufferPointer { sb in
             let sp = SendablePointer(sb.baseAddress!)
             Parallel.forRanges(chunks, work: n * vocab) { cr in
@@ -55,7 +62,11 @@ public struct CrossEntropy: Sendable {
                     var loss = 0.0, nll = 0.0
                     for r in lo..<hi {
                         let y = tgt[r]
-                        if y == pad { lse.pointer[r] = 0; continue }
+                        if y == pad {
+                            lse.pointer[r] = 0
+                            if gradientScale != nil { (logits.pointer + r * vocab).update(repeating: 0, count: vocab) }
+                            continue
+                        }
                         precondition(y >= 0 && Int(y) < vocab, "CrossEntropy: target \(y) outside vocabulary \(vocab)")
                         let xr = logits.pointer + r * vocab
                         let (m, sumX) = Kernels.maxAndSum(xr, vocab)
@@ -66,6 +77,10 @@ public struct CrossEntropy: Sendable {
                         let smoothR = Double(vocab) * l - sumX
                         nll += nllR
                         loss += (1 - eps - ei) * nllR + ei * smoothR
+                        if let g = gradientScale {  // in place: the row's reads above are done
+                            Kernels.expShiftScale(xr, xr, vocab, lse: lF, g: g, minus: eiF)
+                            xr[Int(y)] -= g * onTarget
+                        }
                     }
                     sp.p[2 * chunk] = loss
                     sp.p[2 * chunk + 1] = nll
@@ -76,14 +91,22 @@ public struct CrossEntropy: Sendable {
         var loss = 0.0, nll = 0.0
         for c in 0..<chunks { loss += sums[2 * c]; nll += sums[2 * c + 1] }
         let tokens = targets.reduce(0) { $0 + ($1 == padID ? 0 : 1) }
-        return Cache(logits: logits, targets: targets, lse: lse, result: Result(loss: loss, nll: nll, tokens: tokens))
+        return Cache(logits: logits, targets: targets, lse: lse, result: Result(loss: loss, nll: nll, tokens: tokens),
+                     gradientScale: gradientScale)
     }
 
     /// Writes (does not add) dLogits = scale · ∂loss/∂logits. dLogits may be the logits tensor
     /// itself (in place), which then no longer holds the logits.
+    /// After a forward given `gradientScale`, the gradient is already in the logits: dLogits must
+    /// be the logits tensor and `scale` that scale.
     public func backward(_ c: Cache, scale g: Float, into dLogits: Tensor) {
         let (n, vocab) = c.logits.matrixDims
         precondition(dLogits.count == n * vocab, "CrossEntropy.backward: dLogits \(dLogits.shape)")
+        if let done = c.gradientScale {
+            precondition(done == g && dLogits.pointer == c.logits.pointer,
+                         "CrossEntropy.backward: the forward wrote the gradient in place with scale \(done); asked for \(g) into another tensor")
+            return
+        }
         let ei = Float(epsI(vocab)), onTarget = 1 - smoothing - Float(epsI(vocab))
         let pad = padID, tgt = c.targets
         Parallel.forRanges(n, work: n * vocab) { range in

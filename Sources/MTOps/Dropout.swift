@@ -18,21 +18,18 @@ public struct Dropout: Sendable {
         if !training || probability == 0 { return Cache(y: x, mask: nil) }
         let (rows, cols) = x.matrixDims
         let mask = arena.tensor(x.shape)
-        DropoutMask.fill(mask, rows: rows, cols: cols, probability: probability, seed: rng.next())
         let y = arena.tensor(x.shape)
-        let xp = x.pointer, mp = mask.pointer, yp = y.pointer
-        for i in 0..<x.count { yp[i] = xp[i] * mp[i] }
+        DropoutMask.fill(mask, rows: rows, cols: cols, probability: probability, seed: rng.next(), applyingTo: x, into: y)
         return Cache(y: y, mask: mask)
     }
 
     /// dx += dy ⊙ mask (dx += dy when the forward was the identity).
     public func backward(_ cache: Cache, dy: Tensor, dx: Tensor) {
         precondition(dy.count == dx.count && dy.count == cache.y.count, "Dropout.backward: \(dy.shape) vs \(dx.shape)")
-        let g = dy.pointer, d = dx.pointer
-        if let m = cache.mask?.pointer {
-            for i in 0..<dx.count { d[i] += g[i] * m[i] }
+        if let m = cache.mask {
+            ParallelKernels.addProduct(dy.pointer, m.pointer, into: dx.pointer, dx.count)
         } else {
-            for i in 0..<dx.count { d[i] += g[i] }
+            ParallelKernels.axpy(1, dy.pointer, dx.pointer, dx.count)
         }
     }
 }

@@ -73,7 +73,7 @@ public struct Linear: Sendable {
         var beta: Float = 0
         if let b = biasID {  // preload the bias, then accumulate the product on top
             let bp = params.weight(b).pointer
-            for r in 0..<n { (y + r * ldy).update(from: bp, count: outFeatures) }
+            ParallelKernels.fillRows(y, ldy: ldy, rows: n, with: bp, cols: outFeatures)
             beta = 1
         }
         if let q = params.int8Weight(weightID) {  // int8 decoding (ParameterStore.quantizeInt8)

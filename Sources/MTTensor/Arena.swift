@@ -34,7 +34,7 @@ public final class Arena: @unchecked Sendable {
             t = Tensor(storage: block, offset: 0, shape: shape)
         }
         highWater = max(highWater, used + overflowUsed)
-        if zeroed { t.fill(0) }
+        if zeroed { ParallelKernels.fill(t.pointer, 0, n) }
         return t
     }
 

@@ -166,7 +166,8 @@ public final class Trainer {
             if j > 0 { stashGradients() }
             arena.reset()
             rng = Self.dropoutRNG(seed: config.seed, epoch: u.epoch, batch: u.firstBatch + i)
-            let c = model.forward(TokenBatch(u.batches[i]), smoothing: smoothing, training: true, rng: &rng, params: store, arena: arena)
+            let c = model.forward(TokenBatch(u.batches[i]), smoothing: smoothing, training: true, rng: &rng, params: store, arena: arena,
+                                  lossGradientScale: scale)
             model.backward(c, scale: scale, smoothing: smoothing, params: store, arena: arena)
             if j > 0 { addStashedGradients() }
             s.loss += c.result.loss; s.nll += c.result.nll; s.tokens += c.result.tokens

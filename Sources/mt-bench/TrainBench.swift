@@ -108,8 +108,10 @@ struct TrainBench: ParsableCommand {
         func step() {
             arena.reset()
             store.zeroGrads()
-            let cache = model.forward(batch, smoothing: 0.1, training: true, rng: &stepRNG, params: store, arena: arena)
-            model.backward(cache, scale: 1 / Float(batch.targetTokens(pad: model.config.specialIDs.pad)), smoothing: 0.1, params: store, arena: arena)
+            let scale = 1 / Float(batch.targetTokens(pad: model.config.specialIDs.pad))
+            let cache = model.forward(batch, smoothing: 0.1, training: true, rng: &stepRNG, params: store, arena: arena,
+                                      lossGradientScale: scale)
+            model.backward(cache, scale: scale, smoothing: 0.1, params: store, arena: arena)
             GradClip.clip(store, maxNorm: 1)
             adam.update(store, learningRate: 1e-4)
         }

@@ -36,4 +36,34 @@ final class DropoutTests: XCTestCase {
             return (c.y, { dy, dIn, _ in Dropout(0.4).backward(c, dy: dy, dx: dIn[0]) })
         }
     }
+
+    /// The forward draws its mask in the same pass as y = x ⊙ mask, split over threads: the mask
+    /// is the one `DropoutMask.fill` draws alone, y is x times it, and backward adds dy ⊙ mask,
+    /// whatever the thread count (sizes above the fan-out threshold).
+    func testFusedMaskAndProductMatchTheMaskAloneOnAnyThreadCount() {
+        let saved = GEMM.maxThreads
+        defer { GEMM.setThreads(saved) }
+        var rng = RNG(seed: 4)
+        let rows = 301, cols = 515
+        let x = OpTest.randomTensor([rows, cols], &rng)
+        let dy = OpTest.randomTensor([rows, cols], &rng)
+        let base = OpTest.randomTensor([rows, cols], &rng)
+        var seeds = RNG(seed: 21)
+        let seed = seeds.next()
+        let mask = Tensor(zeros: [rows, cols])
+        DropoutMask.fill(mask, rows: rows, cols: cols, probability: 0.3, seed: seed)
+        let expected = zip(x.array, mask.array).map { $0 * $1 }
+        var back = base.array
+        for i in 0..<back.count { back[i] += dy[i] * mask[i] }
+        for threads in 1...3 {
+            GEMM.setThreads(threads)
+            var r = RNG(seed: 21)
+            let c = Dropout(0.3).forward(x, training: true, rng: &r, arena: Arena(capacity: 0))
+            XCTAssertEqual(c.mask?.array, mask.array, "threads \(threads)")
+            XCTAssertEqual(c.y.array, expected, "threads \(threads)")
+            let dx = base.copy()
+            Dropout(0.3).backward(c, dy: dy, dx: dx)
+            XCTAssertEqual(dx.array, back, "threads \(threads)")
+        }
+    }
 }
