@@ -50,8 +50,8 @@ extension Seq2Seq {
     public func backward(_ c: Cache, scale: Float, smoothing: Float, params: ParameterStore, arena: Arena) {
         let dLogits = c.loss.logits
         CrossEntropy(smoothing: smoothing, padID: config.specialIDs.pad).backward(c.loss, scale: scale, into: dLogits)
-        let dHidden = arena.tensor(c.hidden.shape, zeroed: true)  // [B·T, D]
-        outputProjection.backward(x: c.hidden, dy: dLogits, dx: dHidden, params: params)
+        let dHidden = arena.tensor(c.hidden.shape)  // [B·T, D]
+        outputProjection.backward(x: c.hidden, dy: dLogits, dx: dHidden, params: params, overwritingDX: true)
         let shape = c.embedding.y.shape  // [B, T, D]
         var g = dHidden.reshaped(shape)
         if let n = decoderNorm, let nc = c.norm {

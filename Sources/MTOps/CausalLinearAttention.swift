@@ -159,8 +159,8 @@ public struct CausalLinearAttention: Sendable {
     public func backward(_ c: Cache, dy: Tensor, dx: Tensor, params: ParameterStore, arena: Arena) {
         let bsz = c.batch, tl = c.length, d = dim, hN = heads, dh = headDim, r = features, hr = heads * features
         precondition(dy.count == bsz * tl * d && dx.count == bsz * tl * d, "CausalLinearAttention.backward: dy \(dy.shape), dx \(dx.shape)")
-        let dctx = arena.tensor([bsz, tl, d], zeroed: true)
-        out.backward(x: c.context, dy: dy, dx: dctx, params: params)
+        let dctx = arena.tensor([bsz, tl, d])
+        out.backward(x: c.context, dy: dy, dx: dctx, params: params, overwritingDX: true)
         let dv = arena.tensor([bsz, tl, d])
         let dfq = arena.tensor([bsz, tl, hr]), dfk = arena.tensor([bsz, tl, hr])
         let scratch = arena.tensor([bsz * hN, tl, tl])  // one [T, T] block per item

@@ -172,8 +172,8 @@ public struct CrossLinearAttention: Sendable {
         let d = dim, hN = heads, dh = headDim, r = features, hr = heads * features
         precondition(dy.count == bsz * tl * d && dx.count == bsz * tl * d, "CrossLinearAttention.backward: dy \(dy.shape), dx \(dx.shape)")
         if let dm = dMemory { precondition(dm.count == bsz * sl * d, "CrossLinearAttention.backward: dMemory \(dm.shape)") }
-        let dctx = arena.tensor([bsz, tl, d], zeroed: true)
-        out.backward(x: c.context, dy: dy, dx: dctx, params: params)
+        let dctx = arena.tensor([bsz, tl, d])
+        out.backward(x: c.context, dy: dy, dx: dctx, params: params, overwritingDX: true)
         // G = dctx / δ (in place) and c_t [B, T, H]
         let coef = arena.tensor([bsz, tl, hN])
         let eps = epsilon

@@ -39,8 +39,8 @@ extension FeedForward {
     func backwardSmooth(_ c: Cache, dy: Tensor, dx: Tensor, params: ParameterStore, arena: Arena) {
         guard let u = c.pre else { preconditionFailure("FeedForward.backward: a \(activation) cache without its pre-activation") }
         let (n, f) = c.h.matrixDims
-        let dh = arena.tensor([n, f], zeroed: true)  // [N, F]
-        fc2.backward(x: c.h, dy: dy, dx: dh, params: params)
+        let dh = arena.tensor([n, f])  // [N, F]
+        fc2.backward(x: c.h, dy: dy, dx: dh, params: params, overwritingDX: true)
         let act = activation, mask = c.mask
         OpLoop.rows(n, work: n * f * 8) { range in
             for r in range {

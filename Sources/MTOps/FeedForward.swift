@@ -78,8 +78,8 @@ public struct FeedForward: Sendable {
     public func backward(_ c: Cache, dy: Tensor, dx: Tensor, params: ParameterStore, arena: Arena) {
         if activation != .relu { return backwardSmooth(c, dy: dy, dx: dx, params: params, arena: arena) }
         let (n, f) = c.h.matrixDims
-        let dh = arena.tensor([n, f], zeroed: true)
-        fc2.backward(x: c.h, dy: dy, dx: dh, params: params)
+        let dh = arena.tensor([n, f])
+        fc2.backward(x: c.h, dy: dy, dx: dh, params: params, overwritingDX: true)
         let keep = c.keep
         OpLoop.rows(n, work: n * f) { range in
             let lo = range.lowerBound * f

@@ -86,17 +86,19 @@ public struct Linear: Sendable {
     }
 
     /// Adds dW += dyᵀ x, db += Σ dy, and (if dx is given) dx += dy W.
-    public func backward(x: Tensor, dy: Tensor, dx: Tensor?, params: ParameterStore) {
+    /// `overwritingDX`: dx = dy W instead of dx += dy W (dx's contents are not read, so a
+    /// gradient buffer this is the only writer of need not be zeroed first).
+    public func backward(x: Tensor, dy: Tensor, dx: Tensor?, params: ParameterStore, overwritingDX: Bool = false) {
         let (n, k) = x.matrixDims
         precondition(k == inFeatures && dy.count == n * outFeatures, "Linear.backward: x \(x.shape), dy \(dy.shape)")
         if let dx { precondition(dx.count == x.count, "Linear.backward: dx \(dx.shape) for x \(x.shape)") }
         backward(x: x.pointer, ldx: inFeatures, dy: dy.pointer, ldy: outFeatures, rows: n,
-                 dx: dx?.pointer, lddx: inFeatures, params: params)
+                 dx: dx?.pointer, lddx: inFeatures, params: params, overwritingDX: overwritingDX)
     }
 
     /// Pointer form with row strides.
     public func backward(x: UnsafePointer<Float>, ldx: Int, dy: UnsafePointer<Float>, ldy: Int, rows n: Int,
-                         dx: UnsafeMutablePointer<Float>?, lddx: Int, params: ParameterStore) {
+                         dx: UnsafeMutablePointer<Float>?, lddx: Int, params: ParameterStore, overwritingDX: Bool = false) {
         let w = params.weight(weightID).pointer
         let dw = params.grad(weightID).pointer
         // dW [out, in] += dyᵀ [out, N] · x [N, in]
@@ -106,9 +108,9 @@ public struct Linear: Sendable {
             Linear.addColumnSums(dy, ld: ldy, rows: n, cols: outFeatures, into: params.grad(b).pointer)
         }
         if let dx {
-            // dx [N, in] += dy [N, out] · W [out, in]
+            // dx [N, in] += dy [N, out] · W [out, in]   (= when overwritingDX)
             GEMM.sgemm(.none, .none, m: n, n: inFeatures, k: outFeatures,
-                       a: dy, lda: ldy, b: w, ldb: inFeatures, beta: 1, c: dx, ldc: lddx)
+                       a: dy, lda: ldy, b: w, ldb: inFeatures, beta: overwritingDX ? 0 : 1, c: dx, ldc: lddx)
         }
     }
 

@@ -131,8 +131,8 @@ public struct SoftmaxAttention: Sendable {
         let bsz = c.batch, tq = c.queryLength, sk = c.keyLength
         let d = dim, hN = heads, dh = headDim
         precondition(dy.count == bsz * tq * d && dx.count == bsz * tq * d, "SoftmaxAttention.backward: dy \(dy.shape), dx \(dx.shape)")
-        let dctx = arena.tensor([bsz, tq, d], zeroed: true)
-        out.backward(x: c.context, dy: dy, dx: dctx, params: params)
+        let dctx = arena.tensor([bsz, tq, d])
+        out.backward(x: c.context, dy: dy, dx: dctx, params: params, overwritingDX: true)
         let dq = arena.tensor([bsz, tq, d]), dk = arena.tensor([bsz, sk, d]), dv = arena.tensor([bsz, sk, d])
         let scratch = arena.tensor([bsz * hN, tq, sk])  // one [T, S] block per item
         let alpha = 1 / Float(dh).squareRoot()

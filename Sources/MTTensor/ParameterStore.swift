@@ -69,7 +69,7 @@ public final class ParameterStore: @unchecked Sendable {
     public func weight(named name: String) -> Tensor? { layout.id(of: name).map(weight) }
 
     public func zeroGrads() {
-        if let g = grads { g.base.update(repeating: 0, count: g.count) }
+        if let g = grads { ParallelKernels.fill(g.base, 0, g.count) }
     }
 
     /// √(Σ grad²) over all parameters, accumulated in Double.

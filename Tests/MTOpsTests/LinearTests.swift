@@ -83,4 +83,25 @@ final class LinearTests: XCTestCase {
             XCTAssertEqual(Double(db[c]), s, accuracy: 1e-3)
         }
     }
+
+    /// overwritingDX writes dy·W without reading dx (NaN there stays out), equal to adding into
+    /// zeros; the weight and bias gradients still accumulate.
+    func testBackwardOverwritingDXIgnoresItsContents() {
+        var layout = ParameterLayout()
+        let lin = Linear.declare(&layout, prefix: "fc", inFeatures: 70, outFeatures: 40)
+        let p = OpTest.randomParams(layout, seed: 8)
+        var rng = RNG(seed: 9)
+        let x = OpTest.randomTensor([33, 70], &rng), dy = OpTest.randomTensor([33, 40], &rng)
+        p.zeroGrads()
+        let added = Tensor(zeros: [33, 70])
+        lin.backward(x: x, dy: dy, dx: added, params: p)
+        let gradAfterOne = p.grad(lin.weightID).array
+        let written = Tensor(zeros: [33, 70])
+        written.fill(.nan)
+        lin.backward(x: x, dy: dy, dx: written, params: p, overwritingDX: true)
+        XCTAssertEqual(written.array, added.array)
+        XCTAssertTrue(OpTest.allFinite(written))
+        let w = p.grad(lin.weightID)
+        for i in 0..<w.count { XCTAssertEqual(w[i], 2 * gradAfterOne[i], accuracy: 1e-5 * max(1, abs(w[i]))) }
+    }
 }
