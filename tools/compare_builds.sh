@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two builds side by side in one run: `mt-bench train` and `mt-bench decode` of OLD and NEW,
 # alternated ROUNDS times so machine noise hits both alike; prints one JSON line per case with
-# the best tok/s of each build and their ratio (new / old). Run it on a quiet machine (no build).
+# the best tok/s of each build and their ratio (new / old), and for training each build's median
+# ratio_to_sgemm. Run it on a quiet machine (no build).
 #
 #   OLD=/tmp/old-bin NEW=.build/release bash tools/compare_builds.sh
 #
@@ -34,11 +35,15 @@ for line in open(sys.argv[1]):
     r = json.loads(line)
     keys = ("bench", "config", "decoder", "beam", "batch", "len") if r["bench"] == "decode" else ("bench", "config", "decoder")
     case = tuple((k, r.get(k)) for k in keys)
-    best.setdefault(case, {}).setdefault(r["build"], []).append(r["tok_per_s"])
+    best.setdefault(case, {}).setdefault(r["build"], []).append(r)
+med = lambda xs: sorted(xs)[len(xs) // 2]
 for case, by in best.items():
-    old, new = max(by["old"]), max(by["new"])
+    old, new = max(x["tok_per_s"] for x in by["old"]), max(x["tok_per_s"] for x in by["new"])
     out = dict(case)
     out.update({"old_tok_per_s": round(old, 1), "new_tok_per_s": round(new, 1), "ratio_new_old": round(new / old, 3),
                 "runs_each": len(by["old"])})
+    if "ratio_to_sgemm" in by["old"][0]:  # training: each build's median ratio to its own runs' GEMM ceiling
+        out.update({"old_ratio_to_sgemm": med([x["ratio_to_sgemm"] for x in by["old"]]),
+                    "new_ratio_to_sgemm": med([x["ratio_to_sgemm"] for x in by["new"]])})
     print(json.dumps(out))
 EOF

@@ -3,9 +3,9 @@
 ///
 /// A training step makes a few hundred passes over [B·T, D] activations outside the matrix
 /// products: residual sums, gradient accumulation, dropout, bias rows, zeroed gradient buffers.
-/// Run on the calling thread, each left the other GEMM thread waiting (mt-bench train: about a
-/// tenth of a `small` step's wall time went to such serial passes and the pool's wait around
-/// them). These split `0..<n` into contiguous parts through `Parallel.forRanges`; every element
+/// Run on the calling thread, each left the other thread idle (perf on `mt-bench train`: these
+/// passes took a few percent of the samples, and as much again of wall time went to the other
+/// thread's wait). These split `0..<n` into contiguous parts through `Parallel.forRanges`; every element
 /// is computed by the same arithmetic as the serial kernels in Elementwise.swift, so results are
 /// bit-identical however the range is split. Small counts (under `minElements`) and calls from
 /// inside a parallel region run inline.
