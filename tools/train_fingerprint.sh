@@ -6,6 +6,7 @@
 #
 #   BIN=/tmp/old-bin bash tools/train_fingerprint.sh > old.txt
 #   BIN=.build/release bash tools/train_fingerprint.sh > new.txt && diff old.txt new.txt
+#   EXTRA_ARGS="--clip-norm 0.5" BIN=… bash tools/train_fingerprint.sh   # with gradient clipping
 #
 # OpenBLAS picks kernels by CPU, so fingerprints are comparable only on one machine.
 set -euo pipefail
@@ -27,6 +28,9 @@ ARGS=(--train-source "$T/train.src" --train-target "$T/train.tgt"
       --max-tokens 600 --lr 0.001 --warmup-updates 10 --max-updates "$UPDATES"
       --save-interval 10 --keep-last 2 --log-interval 1 --dropout 0.2 --attention-dropout 0.1
       --best-metric bleu --valid-bleu-sentences 20)
+# EXTRA_ARGS: more mt-train flags for both builds, e.g. EXTRA_ARGS="--clip-norm 0.5" to cover clipping.
+read -ra EXTRA <<< "${EXTRA_ARGS:-}"
+ARGS+=("${EXTRA[@]}")
 # Loss, gnorm and lr of every update (not the speed); tensor bytes after the safetensors header.
 curve() { grep '"kind":"train"' "$1" | sed 's/"tok_per_s":[^,}]*,\{0,1\}//; s/"elapsed[^,}]*,\{0,1\}//' | sha256sum | cut -c1-16; }
 valid() { grep '"kind":"valid"' "$1" | grep -o '"\(loss\|bleu\)":[^,}]*' | tr '\n' ' ' | sha256sum | cut -c1-16; }

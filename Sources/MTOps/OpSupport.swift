@@ -105,15 +105,18 @@ enum OpLoop {
     /// every product inside (`inner`, as (m, n, k)) runs on one thread by GEMM's policy; it first
     /// runs a 1×1×1 product on the calling thread so OpenBLAS is already at one thread and the
     /// workers only read that setting. `work` estimates total flops (fan-out above 100k).
+    /// Timed as a whole while GEMM counts products (`GEMM.timedRegion`, mt-bench train).
     static func items(_ count: Int, work: Int, inner: [(Int, Int, Int)], _ body: @Sendable (Int) -> Void) {
-        let safe = inner.allSatisfy { GEMM.threads(m: $0.0, n: $0.1, k: $0.2) == 1 }
-        if !OpConfig.parallelItems || !safe || GEMM.maxThreads <= 1 || count < 2 || work < 100_000 {
-            for i in 0..<count { body(i) }
-            return
-        }
-        pinSingleThread()
-        Parallel.forRanges(count, work: work) { range in
-            for i in range { body(i) }
+        GEMM.timedRegion {
+            let safe = inner.allSatisfy { GEMM.threads(m: $0.0, n: $0.1, k: $0.2) == 1 }
+            if !OpConfig.parallelItems || !safe || GEMM.maxThreads <= 1 || count < 2 || work < 100_000 {
+                for i in 0..<count { body(i) }
+                return
+            }
+            pinSingleThread()
+            Parallel.forRanges(count, work: work) { range in
+                for i in range { body(i) }
+            }
         }
     }
 

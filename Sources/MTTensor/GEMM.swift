@@ -266,6 +266,7 @@ public enum GEMM {
             topLevelByShape: [(shape: ProductShape, calls: Int, seconds: Double)]) {
         mt_count_products(1)
         defer { mt_count_products(0) }
+        countedRegionSeconds = 0
         try body()
         func shape(_ s: mt_product_shape) -> ProductShape {
             (Int(s.m), Int(s.n), Int(s.k), s.trans_a == 0 ? .none : .transposed, s.trans_b == 0 ? .none : .transposed)
@@ -276,6 +277,20 @@ public enum GEMM {
         let n = Int(mt_counted_top_level_shapes(&table, MT_MAX_SHAPES))
         return (mt_counted_flops(), shape(mt_largest_product()), topFlops, topSeconds,
                 table[..<n].map { (shape($0.shape), Int($0.calls), $0.seconds) })
+    }
+
+    /// Wall time of the regions `timedRegion` wrapped during the last `countingProducts` (mt-bench
+    /// train: the operators' per-sentence, per-head loops, whose products run inside them).
+    nonisolated(unsafe) public private(set) static var countedRegionSeconds = 0.0
+
+    /// Runs `body`, and while `countingProducts` is on, adds its wall time to
+    /// `countedRegionSeconds` (only outside parallel regions, so nothing is counted twice).
+    @inline(__always)
+    public static func timedRegion(_ body: () -> Void) {
+        guard mt_counting_products() != 0 && parallelDepth == 0 else { return body() }
+        let start = monotonicSeconds()
+        body()
+        countedRegionSeconds += monotonicSeconds() - start
     }
 
     static func monotonicSeconds() -> Double {

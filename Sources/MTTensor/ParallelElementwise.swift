@@ -52,6 +52,34 @@ public enum ParallelKernels {
         chunks(n) { r in (y.p + r.lowerBound).update(repeating: value, count: r.count) }
     }
 
+    /// Σ x[i]² in Double, bit-identical to `Kernels.sumOfSquares`: that kernel sums eight Float
+    /// lanes over each block of 1,024 elements and adds the lanes into a Double total block by
+    /// block; here the blocks' lanes are summed in parallel into a buffer, then added in the same
+    /// order (the gradient norm of every update reads the whole gradient slab).
+    public static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+        let groups = n / 8, blocks = (groups + 127) / 128  // 128 groups of 8 = 1,024 elements
+        if n < minElements || blocks < 2 { return Kernels.sumOfSquares(x, n) }
+        let lanes = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: blocks)
+        defer { lanes.deallocate() }
+        let xs = SendableConstPointer(x), ls = SendablePointer(lanes)
+        Parallel.forRanges(blocks, work: n, minWork: minElements) { r in
+            for b in r {
+                var acc = SIMD8<Float>(repeating: 0)
+                for g in (b * 128)..<min(groups, (b + 1) * 128) {
+                    let v = FastMath.load(xs.p + 8 * g)
+                    acc += v * v
+                }
+                ls.p[b] = acc
+            }
+        }
+        var total = 0.0
+        for b in 0..<blocks {
+            for l in 0..<8 { total += Double(lanes[b][l]) }
+        }
+        for i in (8 * groups)..<n { total += Double(x[i]) * Double(x[i]) }
+        return total
+    }
+
     /// Each of `rows` rows of y (row stride ldy) = the vector v [cols].
     public static func fillRows(_ y: UnsafeMutablePointer<Float>, ldy: Int, rows: Int, with v: UnsafePointer<Float>, cols: Int) {
         let y = SendablePointer(y), v = SendableConstPointer(v)

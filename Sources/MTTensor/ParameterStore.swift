@@ -75,6 +75,6 @@ public final class ParameterStore: @unchecked Sendable {
     /// √(Σ grad²) over all parameters, accumulated in Double.
     public func gradNorm() -> Double {
         guard let g = grads else { return 0 }
-        return Kernels.sumOfSquares(g.base, g.count).squareRoot()
+        return ParallelKernels.sumOfSquares(g.base, g.count).squareRoot()
     }
 }

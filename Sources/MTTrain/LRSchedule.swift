@@ -49,16 +49,24 @@ public struct LRSchedule: Sendable, Equatable, Codable {
     }
 }
 
-/// Scales the gradient slab so its norm is at most `maxNorm` (0 disables); returns the norm
-/// before clipping.
+/// Gradient-norm clipping to `maxNorm` (0 disables).
 public enum GradClip {
+    /// Scales the gradient slab so its norm is at most `maxNorm`; returns the norm before clipping.
     @discardableResult
     public static func clip(_ store: ParameterStore, maxNorm: Float) -> Double {
-        let norm = store.gradNorm()
-        if maxNorm > 0 && norm > Double(maxNorm), let g = store.grads {
-            Kernels.scale(g.base, Float(Double(maxNorm) / (norm + 1e-6)), g.count)
-        }
+        let (norm, scale) = factor(store, maxNorm: maxNorm)
+        if scale != 1, let g = store.grads { Kernels.scale(g.base, scale, g.count) }
         return norm
+    }
+
+    /// The gradient's norm and the factor `clip` would scale it by (1 when it is within
+    /// `maxNorm`), leaving the gradients as they are: given to `Adam.update(gradScale:)`, which
+    /// multiplies each gradient by it as it reads it (the same product `clip` stores), it saves
+    /// a pass over the gradient slab.
+    public static func factor(_ store: ParameterStore, maxNorm: Float) -> (norm: Double, scale: Float) {
+        let norm = store.gradNorm()
+        guard maxNorm > 0 && norm > Double(maxNorm) else { return (norm, 1) }
+        return (norm, Float(Double(maxNorm) / (norm + 1e-6)))
     }
 }
 

@@ -189,7 +189,8 @@ public final class Trainer {
     /// Clipping, the non-finite check and the Adam step on the (reduced) gradient. Throws
     /// `TrainError.nonFinite` after `max_non_finite` skipped updates in a row.
     func applyUpdate(_ s: inout StepStats) throws {
-        s.gnorm = GradClip.clip(store, maxNorm: config.clipNorm)
+        let (gnorm, clipScale) = GradClip.factor(store, maxNorm: config.clipNorm)
+        s.gnorm = gnorm
         if !s.loss.isFinite || !s.gnorm.isFinite {
             nonFiniteInARow += 1
             s.skipped = true
@@ -202,7 +203,7 @@ public final class Trainer {
         }
         nonFiniteInARow = 0
         state.update += 1
-        adam.update(store, learningRate: schedule.rate(at: state.update))
+        adam.update(store, learningRate: schedule.rate(at: state.update), gradScale: clipScale)
         state.adamStep = adam.step
         state.rngState = rng.state
         state.targetTokensSeen += s.tokens

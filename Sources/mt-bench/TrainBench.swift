@@ -30,7 +30,9 @@ struct TrainBench: ParsableCommand {
         the wall time of the products issued outside parallel regions (each timed whole, however \
         it is split) over that step's time, top_level_products_gflops their rate (and \
         _ratio_to_sgemm against the ceiling); gflop_in_parallel_regions counts the products issued \
-        from inside parallel regions (attention per sentence and head), whose time falls in the rest.
+        from inside parallel regions (attention per sentence and head), whose time falls in the rest; \
+        per_item_loops_share_of_step is the wall time of those per-sentence, per-head loops (their \
+        products and everything else in them) over the step's.
 
         openblas_sgemm_gflops_largest is the same largest product as one direct cblas_sgemm call \
         on OpenBLAS's own threads (--threads of them), three 0.3 s rounds after the timed steps \
@@ -112,8 +114,8 @@ struct TrainBench: ParsableCommand {
             let cache = model.forward(batch, smoothing: 0.1, training: true, rng: &stepRNG, params: store, arena: arena,
                                       lossGradientScale: scale)
             model.backward(cache, scale: scale, smoothing: 0.1, params: store, arena: arena)
-            GradClip.clip(store, maxNorm: 1)
-            adam.update(store, learningRate: 1e-4)
+            let clip = GradClip.factor(store, maxNorm: 1)
+            adam.update(store, learningRate: 1e-4, gradScale: clip.scale)
         }
         step()  // warm-up: sizes the arena
         step()  // and runs once on the grown arena (its first touch of fresh pages is not timed)
@@ -154,6 +156,7 @@ struct TrainBench: ParsableCommand {
               "top_level_products_gflops": counted.topLevelFlops / counted.topLevelSeconds / 1e9,
               "top_level_products_ratio_to_sgemm": counted.topLevelFlops / counted.topLevelSeconds / 1e9 / ceiling,
               "gflop_in_parallel_regions": (counted.flops - counted.topLevelFlops) / 1e9,
+              "per_item_loops_share_of_step": GEMM.countedRegionSeconds / countedSeconds,
               "openblas_sgemm_gflops_largest": openBLASRate, "ratio_to_openblas_sgemm": counted.flops / seconds / 1e9 / openBLASRate])
         guard products else { return }
         for s in counted.topLevelByShape.sorted(by: { $0.seconds > $1.seconds }) where s.seconds > 0 {

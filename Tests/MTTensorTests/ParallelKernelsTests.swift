@@ -71,4 +71,18 @@ final class ParallelKernelsTests: XCTestCase {
         let t = arena.tensor([n], zeroed: true)  // the same memory, zeroed in parts
         XCTAssertEqual(t.array, [Float](repeating: 0, count: n))
     }
+
+    /// The parallel sum of squares is the serial kernel's, bit for bit: lengths a multiple of the
+    /// 1,024-element block, with a partial last block, and with a tail of fewer than 8.
+    func testSumOfSquaresIsTheSerialKernelsBitForBit() {
+        var rng = RNG(seed: 14)
+        for n in [1_000, 1024 * 200, 1024 * 200 + 8 * 37, 1024 * 333 + 5, 3 * ParallelKernels.minElements + 3] {
+            let x = random(n, &rng)
+            let serial = Kernels.sumOfSquares(x.pointer, n)
+            for threads in 1...3 {
+                GEMM.setThreads(threads)
+                XCTAssertEqual(ParallelKernels.sumOfSquares(x.pointer, n).bitPattern, serial.bitPattern, "n \(n) threads \(threads)")
+            }
+        }
+    }
 }

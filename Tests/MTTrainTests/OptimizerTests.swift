@@ -109,4 +109,30 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(GradClip.clip(store, maxNorm: 10), 1, accuracy: 1e-5, "below the limit: unchanged")
         XCTAssertEqual(store.grad(0).array[1], 0.8, accuracy: 1e-5)
     }
+
+    /// Clipping folded into Adam (`GradClip.factor`, then `update(gradScale:)`) moves the weights
+    /// exactly as `clip` then `update` do, over a slab long enough for the SIMD body, the tail and
+    /// the parallel norm; within the limit the factor is 1.
+    func testClipFactorInAdamEqualsClippingTheSlab() {
+        var layout = ParameterLayout()
+        layout.declare("w", [300_007])
+        func store() -> ParameterStore {
+            let s = ParameterStore(layout: layout, training: true)
+            var rng = RNG(seed: 31)
+            rng.fillUniform(s.weight(0), -1, 1)
+            rng.fillUniform(s.grad(0), -0.5, 0.5)
+            return s
+        }
+        let a = store(), b = store()
+        var adamA = Adam(), adamB = Adam()
+        let norm = GradClip.clip(a, maxNorm: 2)
+        adamA.update(a, learningRate: 1e-3)
+        let (normB, scale) = GradClip.factor(b, maxNorm: 2)
+        XCTAssertEqual(norm, normB)
+        XCTAssertLessThan(scale, 1)
+        adamB.update(b, learningRate: 1e-3, gradScale: scale)
+        XCTAssertEqual(a.weight(0).array, b.weight(0).array)
+        XCTAssertEqual(GradClip.factor(b, maxNorm: Float(normB) * 2).scale, 1, "within the limit")
+        XCTAssertEqual(GradClip.factor(b, maxNorm: 0).scale, 1, "0 disables")
+    }
 }
