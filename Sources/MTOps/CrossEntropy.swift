@@ -40,6 +40,18 @@ public struct CrossEntropy: Sendable {
     /// eps_i = ε/(V − 1) (0 when V = 1).
     func epsI(_ v: Int) -> Double { v > 1 ? Double(smoothing) / Double(v - 1) : 0 }
 
+    /// One row of dLogits = g · (softmax(x) − eps_i − (1 − ε − eps_i)·1[v = y]) from the row's
+    /// log-sum-exp, or zeros for a pad target; `d` may be `x` itself. Both the fused forward and
+    /// `backward` write rows through this, so the two give the same bits.
+    @inline(__always)
+    func writeGradientRow(_ x: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>, vocab: Int, target y: Int32,
+                          lse: Float, g: Float) {
+        if y == padID { d.update(repeating: 0, count: vocab); return }
+        let ei = Float(epsI(vocab))
+        Kernels.expShiftScale(x, d, vocab, lse: lse, g: g, minus: ei)
+        d[Int(y)] -= g * (1 - smoothing - ei)
+    }
+
     /// The loss over logits [N, V]. Given `gradientScale` g, it also overwrites the logits with
     /// their gradient g · ∂loss/∂logits (what `backward` would write), row by row while each row
     /// is still in cache: one pass over the [N, V] logits instead of two (the largest tensor of a
@@ -53,7 +65,6 @@ public struct CrossEntropy: Sendable {
         var sums = [Double](repeating: 0, count: 2 * chunks)
         let eps = Double(smoothing), ei = epsI(vocab), pad = padID
         let tgt = targets
-        let eiF = Float(ei), onTarget = 1 - smoothing - Float(ei)
         sums.withUnsafeMutableBufferPointer { sb in
             let sp = SendablePointer(sb.baseAddress!)
             Parallel.forRanges(chunks, work: n * vocab) { cr in
@@ -64,7 +75,10 @@ public struct CrossEntropy: Sendable {
                         let y = tgt[r]
                         if y == pad {
                             lse.pointer[r] = 0
-                            if gradientScale != nil { (logits.pointer + r * vocab).update(repeating: 0, count: vocab) }
+                            if let g = gradientScale {
+                                writeGradientRow(logits.pointer + r * vocab, into: logits.pointer + r * vocab, vocab: vocab,
+                                                 target: y, lse: 0, g: g)
+                            }
                             continue
                         }
                         precondition(y >= 0 && Int(y) < vocab, "CrossEntropy: target \(y) outside vocabulary \(vocab)")
@@ -78,8 +92,7 @@ public struct CrossEntropy: Sendable {
                         nll += nllR
                         loss += (1 - eps - ei) * nllR + ei * smoothR
                         if let g = gradientScale {  // in place: the row's reads above are done
-                            Kernels.expShiftScale(xr, xr, vocab, lse: lF, g: g, minus: eiF)
-                            xr[Int(y)] -= g * onTarget
+                            writeGradientRow(xr, into: xr, vocab: vocab, target: y, lse: lF, g: g)
                         }
                     }
                     sp.p[2 * chunk] = loss
@@ -107,15 +120,11 @@ public struct CrossEntropy: Sendable {
                          "CrossEntropy.backward: the forward wrote the gradient in place with scale \(done); asked for \(g) into another tensor")
             return
         }
-        let ei = Float(epsI(vocab)), onTarget = 1 - smoothing - Float(epsI(vocab))
-        let pad = padID, tgt = c.targets
+        let tgt = c.targets
         Parallel.forRanges(n, work: n * vocab) { range in
             for r in range {
-                let xr = c.logits.pointer + r * vocab, dr = dLogits.pointer + r * vocab
-                let y = tgt[r]
-                if y == pad { dr.update(repeating: 0, count: vocab); continue }
-                Kernels.expShiftScale(xr, dr, vocab, lse: c.lse.pointer[r], g: g, minus: ei)
-                dr[Int(y)] -= g * onTarget
+                writeGradientRow(c.logits.pointer + r * vocab, into: dLogits.pointer + r * vocab, vocab: vocab,
+                                 target: tgt[r], lse: c.lse.pointer[r], g: g)
             }
         }
     }

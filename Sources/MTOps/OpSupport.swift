@@ -89,7 +89,7 @@ public enum OpConfig {
     /// `OpLoop.items`). Results are bit-identical either way: every item does the same arithmetic.
     nonisolated(unsafe) public static var parallelItems = true
 
-    /// Sets OpenBLAS to one thread through GEMM's policy (a 1×1×1 product on the calling thread).
+    /// Sets OpenBLAS to one thread through GEMM's policy (`GEMM.prepareForConcurrentProducts`).
     /// Call it before fanning out work whose products are all single-threaded by that policy
     /// (e.g. decoding steps of different sentences on different threads): GEMM's thread switch
     /// is not safe to enter concurrently with different counts, but reading it is.
@@ -103,8 +103,8 @@ enum OpLoop {
     /// The items call `GEMM.sgemm`, whose thread policy switches OpenBLAS's thread count and is
     /// not safe to enter concurrently with a different count. So the loop fans out only when
     /// every product inside (`inner`, as (m, n, k)) runs on one thread by GEMM's policy; it first
-    /// runs a 1×1×1 product on the calling thread so OpenBLAS is already at one thread and the
-    /// workers only read that setting. `work` estimates total flops (fan-out above 100k).
+    /// puts OpenBLAS on one thread from the calling thread (`GEMM.prepareForConcurrentProducts`),
+    /// so the workers only read that setting. `work` estimates total flops (fan-out above 100k).
     /// Timed as a whole while GEMM counts products (`GEMM.timedRegion`, mt-bench train).
     static func items(_ count: Int, work: Int, inner: [(Int, Int, Int)], _ body: @Sendable (Int) -> Void) {
         GEMM.timedRegion {

@@ -30,14 +30,6 @@ public enum ParallelKernels {
         chunks(n) { r in Kernels.axpy(alpha, x.p + r.lowerBound, y.p + r.lowerBound, r.count) }
     }
 
-    /// y[i] = x[i] · m[i]
-    public static func multiply(_ x: UnsafePointer<Float>, _ m: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        let x = SendableConstPointer(x), m = SendableConstPointer(m), y = SendablePointer(y)
-        chunks(n) { r in
-            for i in r { y.p[i] = x.p[i] * m.p[i] }
-        }
-    }
-
     /// d[i] += g[i] · m[i]
     public static func addProduct(_ g: UnsafePointer<Float>, _ m: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>, _ n: Int) {
         let g = SendableConstPointer(g), m = SendableConstPointer(m), d = SendablePointer(d)
@@ -58,7 +50,7 @@ public enum ParallelKernels {
     /// order (the gradient norm of every update reads the whole gradient slab).
     public static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
         let groups = n / 8, blocks = (groups + 127) / 128  // 128 groups of 8 = 1,024 elements
-        if n < minElements || blocks < 2 { return Kernels.sumOfSquares(x, n) }
+        if n < minElements { return Kernels.sumOfSquares(x, n) }
         let lanes = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: blocks)
         defer { lanes.deallocate() }
         let xs = SendableConstPointer(x), ls = SendablePointer(lanes)
