@@ -1,4 +1,6 @@
-// Σ exp(x[i] − m) over a row (see ckernels.h), the Swift Kernels.sumExp in AVX2: the same
+// The loss's and softmax's row passes in AVX2 (see ckernels.h), each giving its Swift kernel's
+// bits: Kernels.maxAndSum (lanes' max and Float sums, the lanes added in order into a double),
+// Kernels.expShiftScale (g · (exp(x − lse) − c)), and Σ exp(x[i] − m), Kernels.sumExp: the same
 // exponential (FastMath.exp's Cephes polynomial, every multiply and add rounded separately), the
 // same eight Float lanes (element i in lane i mod 8), the lanes added in order into a double,
 // then the tail elements one by one in double. So it gives Kernels.sumExp's bits; the Swift
@@ -48,6 +50,41 @@ static double sum_exp_avx2(const float *x, long n, float m) {
     return total;
 }
 
+__attribute__((target("avx2")))
+void mt_max_and_sum(const float *x, long n, float *max_out, double *sum_out) {
+    // MAXPS(v, mv) is v > mv ? v : mv, the Swift loop's select.
+    __m256 mv = _mm256_set1_ps(-__builtin_inff()), sv = _mm256_setzero_ps();
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        mv = _mm256_max_ps(v, mv);
+        sv = _mm256_add_ps(sv, v);
+    }
+    float ml[8], sl[8];
+    _mm256_storeu_ps(ml, mv);
+    _mm256_storeu_ps(sl, sv);
+    float m = ml[0];
+    for (int l = 1; l < 8; l++) m = ml[l] > m ? ml[l] : m;
+    double total = 0;
+    for (int l = 0; l < 8; l++) total += (double)sl[l];
+    for (; i < n; i++) { m = x[i] > m ? x[i] : m; total += (double)x[i]; }
+    *max_out = m;
+    *sum_out = total;
+}
+
+__attribute__((target("avx2")))
+void mt_exp_shift_scale(const float *x, float *out, long n, float lse, float g, float c) {
+    const __m256 lv = _mm256_set1_ps(lse), cv = _mm256_set1_ps(c), gv = _mm256_set1_ps(g);
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(gv, _mm256_sub_ps(exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), lv)), cv)));
+    for (; i < n; i++) {
+        float e[8];
+        _mm256_storeu_ps(e, exp8(_mm256_set1_ps(x[i] - lse)));
+        out[i] = g * (e[0] - c);
+    }
+}
+
 int mt_sum_exp_available(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2");
@@ -55,6 +92,41 @@ int mt_sum_exp_available(void) {
 
 double mt_sum_exp(const float *x, long n, float m) { return sum_exp_avx2(x, n, m); }
 #else
+__attribute__((target("avx2")))
+void mt_max_and_sum(const float *x, long n, float *max_out, double *sum_out) {
+    // MAXPS(v, mv) is v > mv ? v : mv, the Swift loop's select.
+    __m256 mv = _mm256_set1_ps(-__builtin_inff()), sv = _mm256_setzero_ps();
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        mv = _mm256_max_ps(v, mv);
+        sv = _mm256_add_ps(sv, v);
+    }
+    float ml[8], sl[8];
+    _mm256_storeu_ps(ml, mv);
+    _mm256_storeu_ps(sl, sv);
+    float m = ml[0];
+    for (int l = 1; l < 8; l++) m = ml[l] > m ? ml[l] : m;
+    double total = 0;
+    for (int l = 0; l < 8; l++) total += (double)sl[l];
+    for (; i < n; i++) { m = x[i] > m ? x[i] : m; total += (double)x[i]; }
+    *max_out = m;
+    *sum_out = total;
+}
+
+__attribute__((target("avx2")))
+void mt_exp_shift_scale(const float *x, float *out, long n, float lse, float g, float c) {
+    const __m256 lv = _mm256_set1_ps(lse), cv = _mm256_set1_ps(c), gv = _mm256_set1_ps(g);
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(gv, _mm256_sub_ps(exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), lv)), cv)));
+    for (; i < n; i++) {
+        float e[8];
+        _mm256_storeu_ps(e, exp8(_mm256_set1_ps(x[i] - lse)));
+        out[i] = g * (e[0] - c);
+    }
+}
+
 int mt_sum_exp_available(void) { return 0; }
 double mt_sum_exp(const float *x, long n, float m) { (void)x; (void)n; (void)m; return 0; }
 #endif

@@ -67,20 +67,21 @@ public enum DropoutMask {
         precondition(p >= 0 && p < 1, "DropoutMask: p = \(p) not in [0, 1)")
         precondition((x == nil) == (y == nil) && (x.map { $0.count == mask.count } ?? true) && (y.map { $0.count == mask.count } ?? true),
                      "DropoutMask: x \(x?.shape ?? []) and y \(y?.shape ?? []) for mask \(mask.shape)")
-        let m = mask
         let threshold = RNG.dropThreshold(p), keep = 1 / (1 - p)
-        Parallel.forRanges(rows, work: rows * cols * 4) { range in
-            for r in range {
-                var g = RNG(seed: seed, stream: UInt64(r))
-                let mr = m.pointer + r * cols
-                g.fillDropoutMask(mr, cols, threshold: threshold, keep: keep)
-                if let x, let y {
-                    let xr = x.pointer + r * cols, yr = y.pointer + r * cols
-                    for i in 0..<cols { yr[i] = xr[i] * mr[i] }
-                }
-            }
+        let mp = SendablePointer(mask.pointer)
+        let xp = x.map { SendableConstPointer(UnsafePointer($0.pointer)) }, yp = y.map { SendablePointer($0.pointer) }
+        let simd = useSIMD
+        // Groups of four rows (the kernel's SIMD width), so the split never cuts one.
+        let groups = (rows + 3) / 4
+        Parallel.forRanges(groups, work: rows * cols * 4) { g in
+            RNG.dropoutRows(mp.p, xp?.p, yp?.p, cols: cols, rows: (g.lowerBound * 4)..<Swift.min(rows, g.upperBound * 4),
+                            seed: seed, threshold: threshold, keep: keep, simd: simd)
         }
     }
+
+    /// Whether `fill` may run four rows' generators side by side (AVX2); tests turn it off to
+    /// compare. The bits are the same either way.
+    nonisolated(unsafe) public static var useSIMD = true
 }
 
 /// Switches for the operators' own threading (benchmarks and tests flip them).

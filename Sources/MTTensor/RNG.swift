@@ -1,3 +1,4 @@
+import CKernels
 /// A seeded random number generator whose streams are reproducible across runs and thread counts.
 ///
 /// xoshiro256** (Blackman & Vigna) seeded through SplitMix64 from `(seed, stream)`. Parallel
@@ -116,6 +117,15 @@ extension RNG {
     @inlinable @inline(__always)
     static func dropBit(_ u: UInt64, _ threshold: UInt64) -> UInt32 {
         UInt32(truncatingIfNeeded: (u &- threshold) >> 63)
+    }
+
+    /// Dropout masks for `rows` of a [·, cols] mask, row r from `RNG(seed: seed, stream: r)`
+    /// (`fillDropoutMask`'s bits, in C: CKernels' mt_dropout_rows); given x and y, also
+    /// y = x ⊙ mask over those rows. `simd` lets four rows' generators run side by side (AVX2).
+    public static func dropoutRows(_ mask: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>?,
+                                   cols: Int, rows: Range<Int>, seed: UInt64, threshold: UInt64, keep: Float, simd: Bool) {
+        precondition((x == nil) == (y == nil), "RNG.dropoutRows: x and y go together")
+        mt_dropout_rows(mask, x, y, cols, rows.lowerBound, rows.upperBound, seed, threshold, keep, simd ? 1 : 0)
     }
 
     /// Dropout mask m[0..<n]: 0 with probability p (given as `dropThreshold(p)`), else `keep` = 1/(1 − p).

@@ -38,9 +38,25 @@ extension Kernels {
         return total
     }
 
-    /// (max, Σ) of x[0..<n] in one pass (sum lanes in Float, total in Double).
+    /// (max, Σ) of x[0..<n] in one pass (sum lanes in Float, total in Double): CKernels' AVX2
+    /// body (the same sum bits, the same max) for rows of 64 or more where the CPU has AVX2 (the
+    /// loss's vocabulary rows), else `maxAndSumPortable`.
     @inlinable @inline(__always)
     public static func maxAndSum(_ x: UnsafePointer<Float>, _ n: Int) -> (Float, Double) {
+        if n >= 64 && sumExpInC { return maxAndSumAVX2(x, n) }
+        return maxAndSumPortable(x, n)
+    }
+
+    /// The AVX2 body of `maxAndSum` (only when `sumExpInC`).
+    public static func maxAndSumAVX2(_ x: UnsafePointer<Float>, _ n: Int) -> (Float, Double) {
+        var m: Float = 0, total = 0.0
+        mt_max_and_sum(x, n, &m, &total)
+        return (m, total)
+    }
+
+    /// `maxAndSum` in Swift SIMD8.
+    @inlinable @inline(__always)
+    public static func maxAndSumPortable(_ x: UnsafePointer<Float>, _ n: Int) -> (Float, Double) {
         var mv = SIMD8<Float>(repeating: -.infinity), sv = SIMD8<Float>(repeating: 0)
         var i = 0
         while i + 8 <= n {
@@ -96,6 +112,20 @@ extension Kernels {
     @inlinable @inline(__always)
     public static func expShiftScale(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
                                      lse: Float, g: Float, minus c: Float) {
+        if n >= 64 && sumExpInC { return expShiftScaleAVX2(x, out, n, lse: lse, g: g, minus: c) }
+        expShiftScalePortable(x, out, n, lse: lse, g: g, minus: c)
+    }
+
+    /// The AVX2 body of `expShiftScale` (only when `sumExpInC`).
+    public static func expShiftScaleAVX2(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                                         lse: Float, g: Float, minus c: Float) {
+        mt_exp_shift_scale(x, out, n, lse, g, c)
+    }
+
+    /// `expShiftScale` in Swift SIMD8 (CKernels' AVX2 body gives the same bits).
+    @inlinable @inline(__always)
+    public static func expShiftScalePortable(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                                             lse: Float, g: Float, minus c: Float) {
         let lv = SIMD8<Float>(repeating: lse), cv = SIMD8<Float>(repeating: c), gv = SIMD8<Float>(repeating: g)
         var i = 0
         while i + 8 <= n {

@@ -66,4 +66,36 @@ final class DropoutTests: XCTestCase {
             XCTAssertEqual(dx.array, back, "threads \(threads)")
         }
     }
+
+    /// The masks come from a C kernel that runs four rows' xoshiro256** streams side by side:
+    /// every row equals `RNG(seed:stream: row).fillDropoutMask` (the Swift generator) bit for bit,
+    /// with the SIMD path on and off, for row counts around the group of four and odd widths.
+    func testMaskKernelMatchesTheSwiftGeneratorRowByRow() {
+        let saved = DropoutMask.useSIMD
+        defer { DropoutMask.useSIMD = saved }
+        var seeds = RNG(seed: 77)
+        for rows in [1, 3, 4, 5, 8, 11] {
+            for cols in [1, 2, 3, 7, 64, 255] {
+                for p: Float in [0.1, 0.5, 0.9] {
+                    let seed = seeds.next()
+                    let threshold = RNG.dropThreshold(p), keep = 1 / (1 - p)
+                    var expected = [Float](repeating: .nan, count: rows * cols)
+                    expected.withUnsafeMutableBufferPointer { e in
+                        for r in 0..<rows {
+                            var g = RNG(seed: seed, stream: UInt64(r))
+                            g.fillDropoutMask(e.baseAddress! + r * cols, cols, threshold: threshold, keep: keep)
+                        }
+                    }
+                    for simd in [true, false] {
+                        DropoutMask.useSIMD = simd
+                        let mask = Tensor(zeros: [rows, cols])
+                        DropoutMask.fill(mask, rows: rows, cols: cols, probability: p, seed: seed)
+                        XCTAssertEqual(mask.array.map(\.bitPattern), expected.map(\.bitPattern),
+                                       "rows \(rows) cols \(cols) p \(p) simd \(simd)")
+                    }
+                    if rows * cols >= 64 { XCTAssertTrue(expected.contains(0) && expected.contains(keep), "both values drawn (p \(p))") }
+                }
+            }
+        }
+    }
 }

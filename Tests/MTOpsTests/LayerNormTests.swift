@@ -31,4 +31,58 @@ final class LayerNormTests: XCTestCase {
             return (c.y, { dy, dIn, a in ln.backward(c, dy: dy, dx: dIn[0], params: p, arena: a) })
         }
     }
+
+    /// The backward runs four rows' sums side by side and the column passes eight wide: it must
+    /// give the one-row-at-a-time loop's bits (written out here) for dx, dγ and dβ, with row
+    /// counts that leave a partial group of four, widths that leave a tail of eight, and any
+    /// thread count (dγ, dβ are summed per thread's chunk, in chunk order, as before).
+    func testBackwardEqualsTheOneRowLoopBitForBit() {
+        let saved = GEMM.maxThreads
+        defer { GEMM.setThreads(saved) }
+        for (n, d) in [(1, 5), (7, 13), (130, 64), (403, 100)] {
+            var layout = ParameterLayout()
+            let ln = LayerNorm.declare(&layout, prefix: "ln", dim: d)
+            var rng = RNG(seed: UInt64(n * d))
+            let x = OpTest.randomTensor([n, d], &rng, scale: 3)
+            let dy = OpTest.randomTensor([n, d], &rng)
+            let dx0 = OpTest.randomTensor([n, d], &rng)
+            for threads in 1...3 {
+                GEMM.setThreads(threads)
+                let p = OpTest.randomParams(layout, seed: 5)
+                let dg0 = p.grad(ln.weightID).array, db0 = p.grad(ln.biasID).array
+                let c = ln.forward(x, params: p, arena: Arena(capacity: 0))
+                let dx = dx0.copy()
+                ln.backward(c, dy: dy, dx: dx, params: p, arena: Arena(capacity: 0))
+                // The reference: one row at a time, per chunk, partial sums added in chunk order.
+                let gamma = p.weight(ln.weightID).array
+                var refDX = dx0.array, refDG = dg0, refDB = db0
+                let chunks = max(1, min(threads, n))
+                for chunk in 0..<chunks {
+                    var pg = [Float](repeating: 0, count: d), pb = pg
+                    for r in (n * chunk / chunks)..<(n * (chunk + 1) / chunks) {
+                        let mu = c.mean[r], rs = c.rstd[r]
+                        var sumG: Float = 0, sumGX: Float = 0
+                        for i in 0..<d {
+                            let xh = (x[r * d + i] - mu) * rs
+                            let gi = dy[r * d + i] * gamma[i]
+                            sumG += gi
+                            sumGX += gi * xh
+                            pg[i] += dy[r * d + i] * xh
+                            pb[i] += dy[r * d + i]
+                        }
+                        let mG = sumG / Float(d), mGX = sumGX / Float(d)
+                        for i in 0..<d {
+                            let xh = (x[r * d + i] - mu) * rs
+                            refDX[r * d + i] += rs * (dy[r * d + i] * gamma[i] - mG - xh * mGX)
+                        }
+                    }
+                    for i in 0..<d { refDG[i] += pg[i]; refDB[i] += pb[i] }
+                }
+                let tag = "n \(n), d \(d), threads \(threads)"
+                XCTAssertEqual(dx.array.map(\.bitPattern), refDX.map(\.bitPattern), tag)
+                XCTAssertEqual(p.grad(ln.weightID).array.map(\.bitPattern), refDG.map(\.bitPattern), tag)
+                XCTAssertEqual(p.grad(ln.biasID).array.map(\.bitPattern), refDB.map(\.bitPattern), tag)
+            }
+        }
+    }
 }

@@ -78,8 +78,24 @@ int mt_linear_attention_body(void);
 /// order into a double, then the tail in double) with AVX2. Call only when mt_sum_exp_available().
 double mt_sum_exp(const float *x, long n, float m);
 
-/// 1 when this CPU has AVX2 (mt_sum_exp may be called), else 0.
+/// The max of x[0..<n] and Σ x[i] (eight Float lanes added in order into a double, then the tail
+/// in double): Kernels.maxAndSum's sum bits and its max, with AVX2. Only when mt_sum_exp_available().
+void mt_max_and_sum(const float *x, long n, float *max_out, double *sum_out);
+
+/// out[i] = g · (exp(x[i] − lse) − c) for i < n, Kernels.expShiftScale's bits, with AVX2 (out may
+/// be x). Only when mt_sum_exp_available().
+void mt_exp_shift_scale(const float *x, float *out, long n, float lse, float g, float c);
+
+/// 1 when this CPU has AVX2 (mt_sum_exp, mt_max_and_sum and mt_exp_shift_scale may be called), else 0.
 int mt_sum_exp_available(void);
+
+/// Dropout masks for rows [row_lo, row_hi) of a [rows, cols] mask (dropout_mask.c): row r
+/// draws from xoshiro256** seeded as RNG(seed: seed, stream: r), two 24-bit uniforms per draw,
+/// an element 0 when its uniform is below `threshold` (RNG.dropThreshold) and `keep` otherwise:
+/// RNG.fillDropoutMask's bits. Given x (and y), also y = x ⊙ mask over those rows. With
+/// allow_simd and AVX2, four rows' streams run side by side; the bits are the same either way.
+void mt_dropout_rows(float *mask, const float *x, float *y, long cols, long row_lo, long row_hi,
+                     uint64_t seed, uint64_t threshold, float keep, int allow_simd);
 
 /// Bytes of B packed for mt_gemm_q8_nt_packed: n rows rounded up to 16 (a panel), k rounded up
 /// to 4 (a group), one byte each.
