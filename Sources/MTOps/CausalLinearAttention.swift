@@ -93,6 +93,7 @@ public struct CausalLinearAttention: Sendable {
     /// Parallel form. x [B, T, D]; keyPadding [B, T] marks padded target positions.
     public func forward(_ x: Tensor, keyPadding: PaddingMask?, training: Bool, rng: inout RNG,
                         params: ParameterStore, arena: Arena) -> Cache {
+        let profiled = OpProfile.begin(.causalLinearAttentionForward); defer { OpProfile.end(profiled) }
         precondition(x.rank == 3 && x.shape[2] == dim, "CausalLinearAttention: x \(x.shape), D \(dim)")
         let bsz = x.shape[0], tl = x.shape[1], d = dim, hN = heads, dh = headDim, r = features, hr = heads * features
         if let m = keyPadding { precondition(m.batch == bsz && m.length == tl, "CausalLinearAttention: mask [\(m.batch), \(m.length)]") }
@@ -157,6 +158,7 @@ public struct CausalLinearAttention: Sendable {
     /// if the floor is active, δ_t = ε is constant and dA_ts = dW_ts / ε. Above the diagonal dA = 0.
     /// Then dF^Q = dA F^K, dF^K = dAᵀ F^Q, and φ's backward takes them to q, k, W, b.
     public func backward(_ c: Cache, dy: Tensor, dx: Tensor, params: ParameterStore, arena: Arena) {
+        let profiled = OpProfile.begin(.causalLinearAttentionBackward); defer { OpProfile.end(profiled) }
         let bsz = c.batch, tl = c.length, d = dim, hN = heads, dh = headDim, r = features, hr = heads * features
         precondition(dy.count == bsz * tl * d && dx.count == bsz * tl * d, "CausalLinearAttention.backward: dy \(dy.shape), dx \(dx.shape)")
         let dctx = arena.tensor([bsz, tl, d])

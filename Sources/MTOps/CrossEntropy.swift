@@ -57,6 +57,7 @@ public struct CrossEntropy: Sendable {
     /// is still in cache: one pass over the [N, V] logits instead of two (the largest tensor of a
     /// training step). `backward` with the same scale then has nothing left to do.
     public func forward(logits: Tensor, targets: [Int32], arena: Arena, gradientScale: Float? = nil) -> Cache {
+        let profiled = OpProfile.begin(.crossEntropyForward); defer { OpProfile.end(profiled) }
         let (n, vocab) = logits.matrixDims
         precondition(targets.count == n, "CrossEntropy: \(targets.count) targets for \(n) rows")
         let lse = arena.tensor([n])
@@ -113,6 +114,7 @@ public struct CrossEntropy: Sendable {
     /// After a forward given `gradientScale`, the gradient is already in the logits: dLogits must
     /// be the logits tensor and `scale` that scale.
     public func backward(_ c: Cache, scale g: Float, into dLogits: Tensor) {
+        let profiled = OpProfile.begin(.crossEntropyBackward); defer { OpProfile.end(profiled) }
         let (n, vocab) = c.logits.matrixDims
         precondition(dLogits.count == n * vocab, "CrossEntropy.backward: dLogits \(dLogits.shape)")
         if let done = c.gradientScale {

@@ -107,6 +107,7 @@ public struct CrossLinearAttention: Sendable {
     /// `training` only selects a random φ's Ω (there is no dropout here).
     public func forward(_ x: Tensor, memory: Tensor, padding: PaddingMask?, training: Bool = false,
                         params: ParameterStore, arena: Arena) -> Cache {
+        let profiled = OpProfile.begin(.crossLinearAttentionForward); defer { OpProfile.end(profiled) }
         precondition(x.rank == 3 && x.shape[2] == dim, "CrossLinearAttention: x \(x.shape)")
         precondition(memory.rank == 3 && memory.shape[0] == x.shape[0] && memory.shape[2] == dim,
                      "CrossLinearAttention: memory \(memory.shape)")
@@ -168,6 +169,7 @@ public struct CrossLinearAttention: Sendable {
     ///   dS += F^Qᵀ G,  dF^Q_t = G_t Sᵀ + c_t z,  c_t = −sign(d_t)·⟨do_t, o_t⟩/δ_t (0 if floored),
     ///   dz += Σ_t c_t F^Q_t,  dF^K_s = V_s dSᵀ + dz,  dV += F^K dS.
     public func backward(_ c: Cache, dy: Tensor, dx: Tensor, dMemory: Tensor?, params: ParameterStore, arena: Arena) {
+        let profiled = OpProfile.begin(.crossLinearAttentionBackward); defer { OpProfile.end(profiled) }
         let bsz = c.batch, tl = c.length, sl = c.sourceLength
         let d = dim, hN = heads, dh = headDim, r = features, hr = heads * features
         precondition(dy.count == bsz * tl * d && dx.count == bsz * tl * d, "CrossLinearAttention.backward: dy \(dy.shape), dx \(dx.shape)")

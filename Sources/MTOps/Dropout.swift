@@ -15,6 +15,7 @@ public struct Dropout: Sendable {
 
     /// y = x ⊙ mask. In eval (or p = 0) returns x itself as y (no copy).
     public func forward(_ x: Tensor, training: Bool, rng: inout RNG, arena: Arena) -> Cache {
+        let profiled = OpProfile.begin(.dropoutForward); defer { OpProfile.end(profiled) }
         if !training || probability == 0 { return Cache(y: x, mask: nil) }
         let (rows, cols) = x.matrixDims
         let mask = arena.tensor(x.shape)
@@ -25,6 +26,7 @@ public struct Dropout: Sendable {
 
     /// dx += dy ⊙ mask (dx += dy when the forward was the identity).
     public func backward(_ cache: Cache, dy: Tensor, dx: Tensor) {
+        let profiled = OpProfile.begin(.dropoutBackward); defer { OpProfile.end(profiled) }
         precondition(dy.count == dx.count && dy.count == cache.y.count, "Dropout.backward: \(dy.shape) vs \(dx.shape)")
         if let m = cache.mask {
             ParallelKernels.addProduct(dy.pointer, m.pointer, into: dx.pointer, dx.count)

@@ -112,6 +112,7 @@ public struct Embedding: Sendable {
 
     /// tokens [B, T] (row-major) → y [B, T, D].
     public func forward(tokens: [Int32], batch: Int, length: Int, params: ParameterStore, arena: Arena) -> Cache {
+        let profiled = OpProfile.begin(.embeddingForward); defer { OpProfile.end(profiled) }
         precondition(tokens.count == batch * length, "Embedding: \(tokens.count) tokens for [\(batch), \(length)]")
         let y = arena.tensor([batch, length, dim])
         let e = params.weight(weightID).pointer, pt = positions.pointer, yp = y.pointer
@@ -163,6 +164,7 @@ public struct Embedding: Sendable {
 
     /// dE[tok] += √D · dy[b, t] for non-pad tokens.
     public func backward(_ c: Cache, dy: Tensor, params: ParameterStore) {
+        let profiled = OpProfile.begin(.embeddingBackward); defer { OpProfile.end(profiled) }
         precondition(dy.count == c.tokens.count * dim, "Embedding.backward: dy \(dy.shape)")
         let de = params.grad(weightID).pointer, g = dy.pointer, d = dim, s = scale
         for (i, id) in c.tokens.enumerated() where id != padID {

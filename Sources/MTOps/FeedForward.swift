@@ -46,6 +46,7 @@ public struct FeedForward: Sendable {
     }
 
     public func forward(_ x: Tensor, training: Bool, rng: inout RNG, params: ParameterStore, arena: Arena) -> Cache {
+        let profiled = OpProfile.begin(.feedForwardForward); defer { OpProfile.end(profiled) }
         if activation != .relu { return forwardSmooth(x, training: training, rng: &rng, params: params, arena: arena) }
         let (n, d) = x.matrixDims
         let f = fc1.outFeatures
@@ -76,6 +77,7 @@ public struct FeedForward: Sendable {
 
     /// Adds into the fc1/fc2 gradients and into dx.
     public func backward(_ c: Cache, dy: Tensor, dx: Tensor, params: ParameterStore, arena: Arena) {
+        let profiled = OpProfile.begin(.feedForwardBackward); defer { OpProfile.end(profiled) }
         if activation != .relu { return backwardSmooth(c, dy: dy, dx: dx, params: params, arena: arena) }
         let (n, f) = c.h.matrixDims
         let dh = arena.tensor([n, f])

@@ -37,6 +37,7 @@ public struct LayerNorm: Sendable {
     }
 
     public func forward(_ x: Tensor, params: ParameterStore, arena: Arena) -> Cache {
+        let profiled = OpProfile.begin(.layerNormForward); defer { OpProfile.end(profiled) }
         let (n, d) = x.matrixDims
         precondition(d == dim, "LayerNorm: input \(x.shape), dim \(dim)")
         let y = arena.tensor(x.shape), mean = arena.tensor([n]), rstd = arena.tensor([n])
@@ -57,25 +58,28 @@ public struct LayerNorm: Sendable {
 
     /// Adds into dγ, dβ and dx. dx may not alias dy.
     public func backward(_ c: Cache, dy: Tensor, dx: Tensor, params: ParameterStore, arena: Arena) {
+        let profiled = OpProfile.begin(.layerNormBackward); defer { OpProfile.end(profiled) }
         let (n, d) = c.x.matrixDims
         precondition(dy.count == n * d && dx.count == n * d, "LayerNorm.backward: dy \(dy.shape), dx \(dx.shape)")
         let chunks = max(1, min(GEMM.maxThreads, n))
         let partial = arena.tensor([chunks, 2 * d], zeroed: true)  // per chunk: dγ, dβ
         let g = params.weight(weightID)
+        // Raw pointers only inside the loop: touching the cache's tensors there would retain and
+        // release their storage per row, contended between the threads.
+        let rows = RowPointers(x: c.x.pointer, dy: dy.pointer, dx: dx.pointer, gamma: g.pointer,
+                               mean: c.mean.pointer, rstd: c.rstd.pointer, partial: partial.pointer)
         Parallel.forRanges(chunks, work: n * d * 6) { cr in
             for chunk in cr {
                 let lo = n * chunk / chunks, hi = n * (chunk + 1) / chunks
-                let dg = partial.pointer + chunk * 2 * d, db = dg + d
+                let dg = rows.partial + chunk * 2 * d, db = dg + d
                 var r = lo
                 while r < hi {  // four rows at a time (fewer at the end of the chunk)
-                    let rows = Swift.min(4, hi - r)
-                    var mG = SIMD4<Float>(repeating: 0), mGX = SIMD4<Float>(repeating: 0)
-                    Self.rowSums(c, dy: dy.pointer, gamma: g.pointer, d: d, first: r, rows: rows, mG: &mG, mGX: &mGX)
-                    for j in 0..<rows {
-                        Self.rowGradients(c, dy: dy.pointer, dx: dx.pointer, gamma: g.pointer, d: d, row: r + j,
-                                          mG: mG[j], mGX: mGX[j], dg: dg, db: db)
+                    let count = Swift.min(4, hi - r)
+                    let (mG, mGX) = Self.rowSums(rows, d: d, first: r, rows: count)
+                    for j in 0..<count {
+                        Self.rowGradients(rows, d: d, row: r + j, mG: mG[j], mGX: mGX[j], dg: dg, db: db)
                     }
-                    r += rows
+                    r += count
                 }
             }
         }
@@ -86,37 +90,42 @@ public struct LayerNorm: Sendable {
         }
     }
 
+    /// The backward's operands as raw pointers (x, dy, dx [N, D]; γ [D]; mean, rstd [N];
+    /// partial [chunks, 2·D]).
+    struct RowPointers: @unchecked Sendable {
+        let x: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>
+        let gamma: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
+        let partial: UnsafeMutablePointer<Float>
+    }
+
     /// Σ_i g_i / d and Σ_i g_i·x̂_i / d for up to four rows (g = dy ⊙ γ, x̂ = (x − μ)·rstd), each
     /// row's sums in its own SIMD lane: the same additions in the same order as one row at a
     /// time, but four independent chains instead of one latency-bound one.
     @inline(__always)
-    static func rowSums(_ c: Cache, dy: UnsafeMutablePointer<Float>, gamma: UnsafeMutablePointer<Float>, d: Int,
-                        first r: Int, rows: Int, mG: inout SIMD4<Float>, mGX: inout SIMD4<Float>) {
-        let xp = c.x.pointer, mean = c.mean.pointer, rstd = c.rstd.pointer
+    static func rowSums(_ p: RowPointers, d: Int, first r: Int, rows: Int) -> (SIMD4<Float>, SIMD4<Float>) {
         // Missing rows repeat the last one (their lanes are ignored).
         let r1 = r + Swift.min(1, rows - 1), r2 = r + Swift.min(2, rows - 1), r3 = r + Swift.min(3, rows - 1)
-        let x0 = xp + r * d, x1 = xp + r1 * d, x2 = xp + r2 * d, x3 = xp + r3 * d
-        let g0 = dy + r * d, g1 = dy + r1 * d, g2 = dy + r2 * d, g3 = dy + r3 * d
-        let mu = SIMD4(mean[r], mean[r1], mean[r2], mean[r3]), rs = SIMD4(rstd[r], rstd[r1], rstd[r2], rstd[r3])
+        let x0 = p.x + r * d, x1 = p.x + r1 * d, x2 = p.x + r2 * d, x3 = p.x + r3 * d
+        let g0 = p.dy + r * d, g1 = p.dy + r1 * d, g2 = p.dy + r2 * d, g3 = p.dy + r3 * d
+        let mu = SIMD4(p.mean[r], p.mean[r1], p.mean[r2], p.mean[r3])
+        let rs = SIMD4(p.rstd[r], p.rstd[r1], p.rstd[r2], p.rstd[r3])
         var sumG = SIMD4<Float>(repeating: 0), sumGX = SIMD4<Float>(repeating: 0)
         for i in 0..<d {
             let xh = (SIMD4(x0[i], x1[i], x2[i], x3[i]) - mu) * rs
-            let gi = SIMD4(g0[i], g1[i], g2[i], g3[i]) * gamma[i]
+            let gi = SIMD4(g0[i], g1[i], g2[i], g3[i]) * p.gamma[i]
             sumG += gi
             sumGX += gi * xh
         }
-        mG = sumG / Float(d)
-        mGX = sumGX / Float(d)
+        return (sumG / Float(d), sumGX / Float(d))
     }
 
     /// One row: dγ += dy ⊙ x̂, dβ += dy, dx += rstd · (dy ⊙ γ − mG − x̂ · mGX), elementwise over the
     /// columns (eight at a time; every element's arithmetic as in the one-element loop).
     @inline(__always)
-    static func rowGradients(_ c: Cache, dy: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>,
-                             gamma: UnsafeMutablePointer<Float>, d: Int, row r: Int, mG: Float, mGX: Float,
+    static func rowGradients(_ p: RowPointers, d: Int, row r: Int, mG: Float, mGX: Float,
                              dg: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>) {
-        let xr = c.x.pointer + r * d, gr = dy + r * d, dr = dx + r * d
-        let mu = c.mean.pointer[r], rs = c.rstd.pointer[r]
+        let xr = p.x + r * d, gr = p.dy + r * d, dr = p.dx + r * d, gamma = p.gamma
+        let mu = p.mean[r], rs = p.rstd[r]
         let mu8 = SIMD8<Float>(repeating: mu), rs8 = SIMD8<Float>(repeating: rs)
         let mG8 = SIMD8<Float>(repeating: mG), mGX8 = SIMD8<Float>(repeating: mGX)
         var i = 0

@@ -70,6 +70,7 @@ public struct Linear: Sendable {
     /// Pointer form with row strides (x rows of `ldx`, y rows of `ldy`).
     public func forward(_ x: UnsafePointer<Float>, rows n: Int, ldx: Int,
                         into y: UnsafeMutablePointer<Float>, ldy: Int, params: ParameterStore) {
+        let profiled = OpProfile.begin(.linearForward); defer { OpProfile.end(profiled) }
         var beta: Float = 0
         if let b = biasID {  // preload the bias, then accumulate the product on top
             let bp = params.weight(b).pointer
@@ -99,6 +100,7 @@ public struct Linear: Sendable {
     /// Pointer form with row strides.
     public func backward(x: UnsafePointer<Float>, ldx: Int, dy: UnsafePointer<Float>, ldy: Int, rows n: Int,
                          dx: UnsafeMutablePointer<Float>?, lddx: Int, params: ParameterStore, overwritingDX: Bool = false) {
+        let profiled = OpProfile.begin(.linearBackward); defer { OpProfile.end(profiled) }
         let w = params.weight(weightID).pointer
         let dw = params.grad(weightID).pointer
         // dW [out, in] += dyᵀ [out, N] · x [N, in]

@@ -66,6 +66,7 @@ public struct SoftmaxAttention: Sendable {
     /// causal masks s > t (self-attention only).
     public func forward(_ x: Tensor, memory: Tensor? = nil, keyPadding: PaddingMask?, causal: Bool,
                         training: Bool, rng: inout RNG, params: ParameterStore, arena: Arena) -> Cache {
+        let profiled = OpProfile.begin(.softmaxAttentionForward); defer { OpProfile.end(profiled) }
         precondition(x.rank == 3 && x.shape[2] == dim, "SoftmaxAttention: x \(x.shape), D \(dim)")
         let mem = memory ?? x
         precondition(mem.rank == 3 && mem.shape[0] == x.shape[0] && mem.shape[2] == dim, "SoftmaxAttention: memory \(mem.shape)")
@@ -128,6 +129,7 @@ public struct SoftmaxAttention: Sendable {
     /// and value side) and, for cross-attention, into dMemory [B, S, D] (key and value side; pass
     /// nil to skip it, e.g. for a frozen encoder).
     public func backward(_ c: Cache, dy: Tensor, dx: Tensor, dMemory: Tensor?, params: ParameterStore, arena: Arena) {
+        let profiled = OpProfile.begin(.softmaxAttentionBackward); defer { OpProfile.end(profiled) }
         let bsz = c.batch, tq = c.queryLength, sk = c.keyLength
         let d = dim, hN = heads, dh = headDim
         precondition(dy.count == bsz * tq * d && dx.count == bsz * tq * d, "SoftmaxAttention.backward: dy \(dy.shape), dx \(dx.shape)")

@@ -34,7 +34,11 @@ public final class Arena: @unchecked Sendable {
             t = Tensor(storage: block, offset: 0, shape: shape)
         }
         highWater = max(highWater, used + overflowUsed)
-        if zeroed { ParallelKernels.fill(t.pointer, 0, n) }
+        if zeroed {
+            let profiled = OpProfile.begin(.arenaZeroed)
+            ParallelKernels.fill(t.pointer, 0, n)
+            OpProfile.end(profiled)
+        }
         return t
     }
 

@@ -69,6 +69,7 @@ public final class ParameterStore: @unchecked Sendable {
     public func weight(named name: String) -> Tensor? { layout.id(of: name).map(weight) }
 
     public func zeroGrads() {
+        let profiled = OpProfile.begin(.zeroGrads); defer { OpProfile.end(profiled) }
         if let g = grads { ParallelKernels.fill(g.base, 0, g.count) }
     }
 

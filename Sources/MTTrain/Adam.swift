@@ -18,6 +18,7 @@ public struct Adam: Sendable, Equatable, Codable {
     /// fairseq's update: θ ← θ − lr·wd·θ − lr·√(1−β2ᵗ)/(1−β1ᵗ) · m / (√v + ε), with m, v the
     /// running moments of `gradScale · g`.
     public mutating func update(_ store: ParameterStore, learningRate lr: Float, gradScale: Float = 1) {
+        let profiled = OpProfile.begin(.adam); defer { OpProfile.end(profiled) }
         guard let g = store.grads?.base, let m = store.moment1?.base, let v = store.moment2?.base else {
             preconditionFailure("Adam.update on an inference-only parameter store")
         }

@@ -64,6 +64,7 @@ public enum GradClip {
     /// multiplies each gradient by it as it reads it (the same product `clip` stores), it saves
     /// a pass over the gradient slab.
     public static func factor(_ store: ParameterStore, maxNorm: Float) -> (norm: Double, scale: Float) {
+        let profiled = OpProfile.begin(.gradClip); defer { OpProfile.end(profiled) }
         let norm = store.gradNorm()
         guard maxNorm > 0 && norm > Double(maxNorm) else { return (norm, 1) }
         return (norm, Float(Double(maxNorm) / (norm + 1e-6)))

@@ -44,6 +44,13 @@ struct TrainBench: ParsableCommand {
         --products adds a line per product shape of the counted step (bench train_products, \
         issued outside parallel regions): calls, its share of those products' time, its GFLOP/s \
         and that over the ceiling: which products run below the largest one's rate.
+
+        --ops adds a line per operator (bench train_ops) from --ops-steps extra untimed steps, \
+        profiled (OpProfile): its calls and own wall time per step outside the products issued \
+        outside parallel regions (products inside the per-sentence, per-head loops stay in their \
+        operator's time), in ms and as a share of the step; then the products' line and the \
+        unmarked rest (the model's glue between operators). With --threads 1 and 2 in two runs it \
+        shows which operators gain from the second thread.
         """)
 
     @Option(help: "Comma-separated presets: small, base, big, tiny.")
@@ -54,6 +61,12 @@ struct TrainBench: ParsableCommand {
 
     @Flag(help: "Also print each product shape's calls, share of the products' time and rate (one line per shape).")
     var products = false
+
+    @Flag(help: "Also print each operator's own time outside the products (one line per operator; see the discussion).")
+    var ops = false
+
+    @Option(help: "Profiled steps for --ops (untimed, after the timed ones).")
+    var opsSteps: Int = 3
 
     @Option(help: "Target tokens per batch.")
     var tokens: Int = 4096
@@ -74,8 +87,8 @@ struct TrainBench: ParsableCommand {
         for d in decoders.split(separator: ",") where ModelConfig.DecoderAttention(rawValue: String(d)) == nil {
             throw ValidationError("unknown decoder '\(d)' (softmax, t2r)")
         }
-        guard tokens >= length, length >= 2, steps >= 1, threads >= 1 else {
-            throw ValidationError("need tokens ≥ length ≥ 2, steps ≥ 1, threads ≥ 1; got \(tokens), \(length), \(steps), \(threads)")
+        guard tokens >= length, length >= 2, steps >= 1, threads >= 1, opsSteps >= 1 else {
+            throw ValidationError("need tokens ≥ length ≥ 2, steps ≥ 1, threads ≥ 1, ops-steps ≥ 1; got \(tokens), \(length), \(steps), \(threads), \(opsSteps)")
         }
     }
 
@@ -158,6 +171,7 @@ struct TrainBench: ParsableCommand {
               "gflop_in_parallel_regions": (counted.flops - counted.topLevelFlops) / 1e9,
               "per_item_loops_share_of_step": GEMM.countedRegionSeconds / countedSeconds,
               "openblas_sgemm_gflops_largest": openBLASRate, "ratio_to_openblas_sgemm": counted.flops / seconds / 1e9 / openBLASRate])
+        if ops { profileOperators(step, preset: preset, decoder: config.decoderAttention) }
         guard products else { return }
         for s in counted.topLevelByShape.sorted(by: { $0.seconds > $1.seconds }) where s.seconds > 0 {
             let gflops = 2 * Double(s.shape.m) * Double(s.shape.n) * Double(s.shape.k) * Double(s.calls) / s.seconds / 1e9
@@ -165,6 +179,33 @@ struct TrainBench: ParsableCommand {
                   "product": Self.describe(s.shape), "calls": s.calls, "share_of_products_time": s.seconds / counted.topLevelSeconds,
                   "gflops": gflops, "ratio_to_sgemm": gflops / ceiling])
         }
+    }
+
+    /// --ops: `opsSteps` profiled steps; one line per operator, then the products and the rest.
+    func profileOperators(_ step: () -> Void, preset: ModelConfig.Preset, decoder: ModelConfig.DecoderAttention) {
+        OpProfile.reset()
+        OpProfile.enabled = true
+        var wall = 0.0, products = 0.0
+        for _ in 0..<opsSteps {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let c = GEMM.countingProducts { step() }
+            wall += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            products += c.topLevelSeconds
+        }
+        OpProfile.enabled = false
+        let n = Double(opsSteps)
+        func line(_ op: String, calls: Int?, seconds: Double) {
+            emit(["bench": "train_ops", "config": preset.rawValue, "decoder": decoder.rawValue, "threads": threads,
+                  "op": op, "ms_per_step": seconds / n * 1000, "share_of_step": seconds / wall],
+                 extra: calls.map { String(format: "\"calls_per_step\":%.4g", Double($0) / n) } ?? "")
+        }
+        var marked = 0.0
+        for t in OpProfile.totals() {
+            line(t.op.name, calls: t.calls, seconds: t.seconds)
+            marked += t.seconds
+        }
+        line("(products outside parallel regions)", calls: nil, seconds: products)
+        line("(unmarked)", calls: nil, seconds: wall - products - marked)
     }
 
     static func describe(_ p: GEMM.ProductShape) -> String {
