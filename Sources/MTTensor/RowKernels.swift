@@ -157,6 +157,19 @@ extension Kernels {
         }
     }
 
+    /// Layer norm's backward over `rows` of x, dy, dx [·, cols] (CKernels' mt_layer_norm_backward_rows):
+    /// per row, with g = dy ⊙ γ and x̂ = (x − mean)·rstd, mG = Σ g / cols and mGX = Σ g·x̂ / cols
+    /// (summed column by column in order), then dγ += dy ⊙ x̂, dβ += dy and
+    /// dx += rstd · (g − mG − x̂ · mGX), rows in order. `simd` lets eight rows' sums run side by
+    /// side (AVX2); the bits are the same either way.
+    public static func layerNormBackwardRows(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+                                             gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+                                             cols: Int, rows: Range<Int>, dGamma: UnsafeMutablePointer<Float>,
+                                             dBeta: UnsafeMutablePointer<Float>, simd: Bool) {
+        mt_layer_norm_backward_rows(x, dy, dx, gamma, mean, rstd, cols, rows.lowerBound, rows.upperBound, dGamma, dBeta,
+                                    simd ? 1 : 0)
+    }
+
     /// Layer-norm statistics: mean[r] and rstd[r] = 1/√(var[r] + eps), with the biased
     /// variance computed in two passes (Σ(x − mean)²/cols), as PyTorch's LayerNorm does.
     public static func layerNormStats(_ x: UnsafePointer<Float>, mean: UnsafeMutablePointer<Float>,

@@ -32,14 +32,15 @@ final class LayerNormTests: XCTestCase {
         }
     }
 
-    /// The backward runs four rows' sums side by side and the column passes eight wide: it must
+    /// The backward runs eight rows' sums side by side and the column passes eight wide (C, AVX2): it must
     /// give the one-row-at-a-time loop's bits (written out here) for dx, dγ and dβ, with row
     /// counts that leave a partial group of four, widths that leave a tail of eight, and any
     /// thread count (dγ, dβ are summed per thread's chunk, in chunk order, as before).
     func testBackwardEqualsTheOneRowLoopBitForBit() {
-        let saved = GEMM.maxThreads
-        defer { GEMM.setThreads(saved) }
-        for (n, d) in [(1, 5), (7, 13), (130, 64), (403, 100)] {
+        let saved = GEMM.maxThreads, savedSIMD = LayerNorm.useSIMD
+        defer { GEMM.setThreads(saved); LayerNorm.useSIMD = savedSIMD }
+        for (n, d) in [(1, 5), (7, 13), (130, 64), (403, 100)] { for simd in [true, false] {
+            LayerNorm.useSIMD = simd
             var layout = ParameterLayout()
             let ln = LayerNorm.declare(&layout, prefix: "ln", dim: d)
             var rng = RNG(seed: UInt64(n * d))
@@ -78,11 +79,11 @@ final class LayerNormTests: XCTestCase {
                     }
                     for i in 0..<d { refDG[i] += pg[i]; refDB[i] += pb[i] }
                 }
-                let tag = "n \(n), d \(d), threads \(threads)"
+                let tag = "n \(n), d \(d), threads \(threads), simd \(simd)"
                 XCTAssertEqual(dx.array.map(\.bitPattern), refDX.map(\.bitPattern), tag)
                 XCTAssertEqual(p.grad(ln.weightID).array.map(\.bitPattern), refDG.map(\.bitPattern), tag)
                 XCTAssertEqual(p.grad(ln.biasID).array.map(\.bitPattern), refDB.map(\.bitPattern), tag)
             }
-        }
+        } }
     }
 }

@@ -97,6 +97,15 @@ int mt_sum_exp_available(void);
 void mt_dropout_rows(float *mask, const float *x, float *y, long cols, long row_lo, long row_hi,
                      uint64_t seed, uint64_t threshold, float keep, int allow_simd);
 
+/// Layer norm's backward for rows [row_lo, row_hi) of x, dy, dx [·, d] (layer_norm_backward.c):
+/// per row, with g = dy ⊙ γ and x̂ = (x − mean[r])·rstd[r], mG = Σ g / d and mGX = Σ g·x̂ / d
+/// summed column by column in order, then dγ += dy ⊙ x̂, dβ += dy, dx += rstd · (g − mG − x̂·mGX),
+/// rows in order: the one-row loop's bits. With allow_simd and AVX2, eight rows' sums run side by
+/// side (the same chains); the bits are the same either way.
+void mt_layer_norm_backward_rows(const float *x, const float *dy, float *dx, const float *gamma, const float *mean,
+                                 const float *rstd, long d, long row_lo, long row_hi, float *dg, float *db,
+                                 int allow_simd);
+
 /// Bytes of B packed for mt_gemm_q8_nt_packed: n rows rounded up to 16 (a panel), k rounded up
 /// to 4 (a group), one byte each.
 long mt_q8_packed_bytes(int n, int k);
