@@ -6,6 +6,7 @@
 // dropped when its uniform is below the threshold. Rows past the last group of four, and CPUs
 // without AVX2, take the scalar loop, which is the Swift one.
 #include "ckernels.h"
+#include "cpu_avx2.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -115,14 +116,6 @@ static void rows4_avx2(float *mask, const float *x, float *y, long cols, uint64_
     for (; j < n; j++) y[j] = x[j] * mask[j];
 }
 
-static int have_avx2(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
-    return cached;
-}
 #endif
 
 void mt_dropout_rows(float *mask, const float *x, float *y, long cols, long row_lo, long row_hi,
@@ -131,7 +124,7 @@ void mt_dropout_rows(float *mask, const float *x, float *y, long cols, long row_
     memcpy(&kb, &keep, 4);
     long r = row_lo;
 #if defined(__x86_64__)
-    if (allow_simd && have_avx2()) {
+    if (allow_simd && mt_cpu_has_avx2()) {
         for (; r + 4 <= row_hi; r += 4)
             rows4_avx2(mask + r * cols, x ? x + r * cols : NULL, x ? y + r * cols : NULL, cols, seed, r, threshold, kb);
     }

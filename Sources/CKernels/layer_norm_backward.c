@@ -6,6 +6,7 @@
 // over the columns: dγ += dy ⊙ x̂, dβ += dy, dx += rstd · (g − mG − x̂ · mGX). Rows past the last
 // group of eight and CPUs without AVX2 take the one-row loop.
 #include "ckernels.h"
+#include "cpu_avx2.h"
 
 #pragma STDC FP_CONTRACT OFF
 
@@ -104,14 +105,6 @@ static void row_gradients8(const float *x, const float *dy, float *dx, const flo
     row_gradients_scalar(x, dy, dx, gamma, d, mu, rs, mG, mGX, dg, db, i);
 }
 
-static int have_avx2(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
-    return cached;
-}
 #endif
 
 void mt_layer_norm_backward_rows(const float *x, const float *dy, float *dx, const float *gamma, const float *mean,
@@ -119,7 +112,7 @@ void mt_layer_norm_backward_rows(const float *x, const float *dy, float *dx, con
                                  int allow_simd) {
     long r = row_lo;
 #if defined(__x86_64__)
-    if (allow_simd && have_avx2()) {
+    if (allow_simd && mt_cpu_has_avx2()) {
         for (; r + 8 <= row_hi; r += 8) {
             float mG[8], mGX[8];
             row_sums8(x, dy, gamma, mean, rstd, d, r, mG, mGX);

@@ -92,41 +92,12 @@ int mt_sum_exp_available(void) {
 
 double mt_sum_exp(const float *x, long n, float m) { return sum_exp_avx2(x, n, m); }
 #else
-__attribute__((target("avx2")))
-void mt_max_and_sum(const float *x, long n, float *max_out, double *sum_out) {
-    // MAXPS(v, mv) is v > mv ? v : mv, the Swift loop's select.
-    __m256 mv = _mm256_set1_ps(-__builtin_inff()), sv = _mm256_setzero_ps();
-    long i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const __m256 v = _mm256_loadu_ps(x + i);
-        mv = _mm256_max_ps(v, mv);
-        sv = _mm256_add_ps(sv, v);
-    }
-    float ml[8], sl[8];
-    _mm256_storeu_ps(ml, mv);
-    _mm256_storeu_ps(sl, sv);
-    float m = ml[0];
-    for (int l = 1; l < 8; l++) m = ml[l] > m ? ml[l] : m;
-    double total = 0;
-    for (int l = 0; l < 8; l++) total += (double)sl[l];
-    for (; i < n; i++) { m = x[i] > m ? x[i] : m; total += (double)x[i]; }
-    *max_out = m;
-    *sum_out = total;
-}
-
-__attribute__((target("avx2")))
-void mt_exp_shift_scale(const float *x, float *out, long n, float lse, float g, float c) {
-    const __m256 lv = _mm256_set1_ps(lse), cv = _mm256_set1_ps(c), gv = _mm256_set1_ps(g);
-    long i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(out + i, _mm256_mul_ps(gv, _mm256_sub_ps(exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), lv)), cv)));
-    for (; i < n; i++) {
-        float e[8];
-        _mm256_storeu_ps(e, exp8(_mm256_set1_ps(x[i] - lse)));
-        out[i] = g * (e[0] - c);
-    }
-}
-
 int mt_sum_exp_available(void) { return 0; }
 double mt_sum_exp(const float *x, long n, float m) { (void)x; (void)n; (void)m; return 0; }
+void mt_max_and_sum(const float *x, long n, float *max_out, double *sum_out) {
+    (void)x; (void)n; *max_out = 0; *sum_out = 0;
+}
+void mt_exp_shift_scale(const float *x, float *out, long n, float lse, float g, float c) {
+    (void)x; (void)out; (void)n; (void)lse; (void)g; (void)c;
+}
 #endif
