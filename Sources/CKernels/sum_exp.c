@@ -64,10 +64,10 @@ void mt_max_and_sum(const float *x, long n, float *max_out, double *sum_out) {
     _mm256_storeu_ps(ml, mv);
     _mm256_storeu_ps(sl, sv);
     float m = ml[0];
-    for (int l = 1; l < 8; l++) m = ml[l] > m ? ml[l] : m;
+    for (int l = 1; l < 8; l++) m = ml[l] >= m ? ml[l] : m;  // Swift.max(m, v): v >= m ? v : m
     double total = 0;
     for (int l = 0; l < 8; l++) total += (double)sl[l];
-    for (; i < n; i++) { m = x[i] > m ? x[i] : m; total += (double)x[i]; }
+    for (; i < n; i++) { m = x[i] >= m ? x[i] : m; total += (double)x[i]; }
     *max_out = m;
     *sum_out = total;
 }

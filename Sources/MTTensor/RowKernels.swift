@@ -39,7 +39,7 @@ extension Kernels {
     }
 
     /// (max, Σ) of x[0..<n] in one pass (sum lanes in Float, total in Double): CKernels' AVX2
-    /// body (the same sum bits, the same max) for rows of 64 or more where the CPU has AVX2 (the
+    /// body (the same sum bits, the same max value; a zero maximum may differ in sign) for rows of 64 or more where the CPU has AVX2 (the
     /// loss's vocabulary rows), else `maxAndSumPortable`.
     @inlinable @inline(__always)
     public static func maxAndSum(_ x: UnsafePointer<Float>, _ n: Int) -> (Float, Double) {

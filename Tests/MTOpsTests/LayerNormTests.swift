@@ -34,12 +34,12 @@ final class LayerNormTests: XCTestCase {
 
     /// The backward runs eight rows' sums side by side and the column passes eight wide (C, AVX2): it must
     /// give the one-row-at-a-time loop's bits (written out here) for dx, dγ and dβ, with row
-    /// counts that leave a partial group of four, widths that leave a tail of eight, and any
+    /// counts that leave a partial group of eight, widths that leave a tail of eight, and any
     /// thread count (dγ, dβ are summed per thread's chunk, in chunk order, as before).
     func testBackwardEqualsTheOneRowLoopBitForBit() {
         let saved = GEMM.maxThreads, savedSIMD = LayerNorm.useSIMD
         defer { GEMM.setThreads(saved); LayerNorm.useSIMD = savedSIMD }
-        for (n, d) in [(1, 5), (7, 13), (130, 64), (403, 100)] { for simd in [true, false] {
+        for (n, d) in [(1, 5), (7, 13), (17, 5), (130, 64), (403, 100)] { for simd in [true, false] {
             LayerNorm.useSIMD = simd
             var layout = ParameterLayout()
             let ln = LayerNorm.declare(&layout, prefix: "ln", dim: d)

@@ -79,7 +79,8 @@ int mt_linear_attention_body(void);
 double mt_sum_exp(const float *x, long n, float m);
 
 /// The max of x[0..<n] and Σ x[i] (eight Float lanes added in order into a double, then the tail
-/// in double): Kernels.maxAndSum's sum bits and its max, with AVX2. Only when mt_sum_exp_available().
+/// in double): Kernels.maxAndSum's sum bits and its max value (a zero maximum may differ in sign,
+/// which no log-sum-exp can see), with AVX2. Only when mt_sum_exp_available().
 void mt_max_and_sum(const float *x, long n, float *max_out, double *sum_out);
 
 /// out[i] = g · (exp(x[i] − lse) − c) for i < n, Kernels.expShiftScale's bits, with AVX2 (out may
