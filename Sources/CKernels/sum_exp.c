@@ -6,6 +6,7 @@
 // then the tail elements one by one in double. So it gives Kernels.sumExp's bits; the Swift
 // build targets baseline x86-64, where SIMD8 runs as two SSE halves.
 #include "ckernels.h"
+#include "cpu_avx2.h"
 
 #pragma STDC FP_CONTRACT OFF
 
@@ -85,10 +86,7 @@ void mt_exp_shift_scale(const float *x, float *out, long n, float lse, float g, 
     }
 }
 
-int mt_sum_exp_available(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-}
+int mt_sum_exp_available(void) { return mt_cpu_has_avx2(); }
 
 double mt_sum_exp(const float *x, long n, float m) { return sum_exp_avx2(x, n, m); }
 #else
