@@ -43,7 +43,12 @@ struct TrainBench: ParsableCommand {
 
         --products adds a line per product shape of the counted step (bench train_products, \
         issued outside parallel regions): calls, its share of those products' time, its GFLOP/s \
-        and that over the ceiling: which products run below the largest one's rate.
+        and that over the ceiling: which products run below the largest one's rate; then the \
+        same shape alone (alone_gflops, alone_ratio_to_sgemm: 0.3 s of it by itself, after the \
+        steps, warm caches). The train_products_bound line divides the step's model FLOPs by the \
+        time its top-level products would take at those rates, over the ceiling: the ratio a step \
+        would reach if nothing but those products took any time (per-head products and every \
+        other kernel free): an upper bound on ratio_to_sgemm with this backend, up to the run's noise.
 
         --ops adds a line per operator (bench train_ops) from --ops-steps extra untimed steps, \
         profiled (OpProfile): its calls and own wall time per step outside the products issued \
@@ -173,12 +178,24 @@ struct TrainBench: ParsableCommand {
               "openblas_sgemm_gflops_largest": openBLASRate, "ratio_to_openblas_sgemm": counted.flops / seconds / 1e9 / openBLASRate])
         if ops { profileOperators(step, preset: preset, decoder: config.decoderAttention) }
         guard products else { return }
+        // Each shape also alone (ProductRate, 0.3 s, after the steps): the rate the backend
+        // reaches on it with warm caches and nothing else running. The step's FLOPs over the
+        // time those products would take at those rates bound the step's ratio from above: what
+        // it would reach if nothing but its top-level products took any time.
+        var aloneSeconds = 0.0
         for s in counted.topLevelByShape.sorted(by: { $0.seconds > $1.seconds }) where s.seconds > 0 {
-            let gflops = 2 * Double(s.shape.m) * Double(s.shape.n) * Double(s.shape.k) * Double(s.calls) / s.seconds / 1e9
+            let flop = 2 * Double(s.shape.m) * Double(s.shape.n) * Double(s.shape.k) * Double(s.calls)
+            let gflops = flop / s.seconds / 1e9
+            let alone = Self.ProductRate(s.shape).measure()
+            aloneSeconds += flop / alone / 1e9
             emit(["bench": "train_products", "config": preset.rawValue, "decoder": config.decoderAttention.rawValue,
                   "product": Self.describe(s.shape), "calls": s.calls, "share_of_products_time": s.seconds / counted.topLevelSeconds,
-                  "gflops": gflops, "ratio_to_sgemm": gflops / ceiling])
+                  "gflops": gflops, "ratio_to_sgemm": gflops / ceiling,
+                  "alone_gflops": alone, "alone_ratio_to_sgemm": alone / ceiling])
         }
+        emit(["bench": "train_products_bound", "config": preset.rawValue, "decoder": config.decoderAttention.rawValue,
+              "top_level_products_alone_seconds": aloneSeconds,
+              "bound_ratio_to_sgemm": counted.flops / aloneSeconds / 1e9 / ceiling])
     }
 
     /// --ops: `opsSteps` profiled steps; one line per operator, then the products and the rest.
