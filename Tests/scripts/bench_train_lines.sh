@@ -3,8 +3,8 @@
 # and alone, then the bound) and --ops print what the README's training tables are read from, and
 # the numbers hang together: a positive ceiling and ratio, shares that add up, the largest product
 # on a line of its own, operator markers that cover the step, and a bound not far below the step's
-# own ratio (the bound leaves out
-# everything but the top-level products, so a step cannot be far above it).
+# own ratio (the bound leaves out everything but the top-level products, so a step cannot be far
+# above it).
 #
 #   BIN=.build/release bash Tests/scripts/bench_train_lines.sh
 set -euo pipefail
@@ -57,7 +57,8 @@ for dec in ("softmax", "t2r"):
     if len(unmarked) != 1:
         fail(f"{dec}: no (unmarked) line")
     # The markers cover the step (the rest, the model's glue, was about 1 % here): a large rest
-    # means operators went unmarked; a negative one, nested operators' time counted twice.
+    # means operators went unmarked; a clearly negative one, time counted twice (nested operators'
+    # own time is small here, so only a large double count shows).
     rest = unmarked[0]["share_of_step"]
     if not -0.02 < rest < 0.25:
         fail(f"{dec}: the unmarked rest is {rest:.3f} of the step, expected between -0.02 and 0.25")
